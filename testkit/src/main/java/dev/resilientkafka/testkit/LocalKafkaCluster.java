@@ -1,0 +1,842 @@
+package dev.resilientkafka.testkit;
+
+import dev.resilientkafka.testkit.internal.HostsFile;
+import dev.resilientkafka.testkit.internal.LoopbackAddressPool;
+import dev.resilientkafka.testkit.internal.NodeConfigs;
+import dev.resilientkafka.testkit.internal.NodeProcess;
+import dev.resilientkafka.testkit.internal.Waits;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real KRaft cluster on this machine, laid out like the article's StatefulSet {@code kafka} behind the
+ * headless Service {@code kafka-svc}: controllers and brokers in separate JVMs, each broker on its own
+ * loopback address and rack, advertising its pod FQDN, with a {@link KubeDnsServer} answering for the
+ * Service and a hosts file that gives this JVM and the broker JVMs the same answers.
+ *
+ * <p>The operations mirror what Kubernetes does to a broker pod: {@link #stop} (drain: SIGTERM and the
+ * pod's DNS record goes), {@link #kill} (SIGKILL, the pod keeps its address), {@link #pause}/{@link
+ * #resume} (SIGSTOP/SIGCONT), {@link #restartOnNewIp} (rescheduled, same disk), {@link #replace} (node
+ * lost, successor with an empty disk), {@link #makePending} (node gone, pod Pending), {@link
+ * #restartAllOnNewIps} and {@link #rollingRestartOnNewIps}. Operations return when the processes have
+ * started or ended; use the {@code await*} methods to wait for Kafka to catch up.
+ *
+ * <p>The JVM using it must be started with {@code -Djdk.net.hosts.file=<file>} (the Maven build does
+ * this) and should cache names briefly ({@code -Dsun.net.inetaddr.ttl=1}). Every process started ends
+ * on {@link #close()} and on JVM exit. Several clusters, in one JVM or many, never share addresses,
+ * ports or directories. Broker logs are kept under {@link #directory()}.
+ *
+ * <p>Operations are serialised (thread-safe); defaults: 3 brokers, 1 controller, racks zone-a/b/c.
+ */
+public final class LocalKafkaCluster implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LocalKafkaCluster.class);
+  private static final int CONTROLLER_ID_BASE = 3000;
+
+  private final Builder config;
+  private final String clusterId = Uuid.randomUuid().toString();
+  private final Path directory;
+  private final KubeDnsServer dns;
+  private final List<NodeProcess> controllers = new ArrayList<>();
+  private final List<InetAddress> controllerAddresses = new ArrayList<>();
+  private final List<LocalBroker> brokers = new ArrayList<>();
+  private final String quorumVoters;
+  private @Nullable Admin admin;
+  private boolean closed;
+
+  private LocalKafkaCluster(Builder config) {
+    this.config = config;
+    HostsFile.requireConfiguredPath();
+    this.directory = config.directory.resolve(config.name);
+    createDirectories(directory);
+    this.dns =
+        KubeDnsServer.builder().clusterDomain(config.clusterDomain).ttl(config.dnsTtl).start();
+    dns.registerService(config.namespace, config.service);
+    HostsFile.shared().register(this, dns::hostEntries);
+    dns.addChangeListener(HostsFile.shared()::refresh);
+    LoopbackAddressPool pool = LoopbackAddressPool.shared();
+    List<String> voters = new ArrayList<>();
+    for (int i = 0; i < config.controllers; i++) {
+      InetAddress address = pool.acquire(config.controllerPort);
+      controllerAddresses.add(address);
+      voters.add((CONTROLLER_ID_BASE + i) + "@" + address.getHostAddress() + ":" + config.controllerPort);
+    }
+    this.quorumVoters = String.join(",", voters);
+    for (int i = 0; i < config.brokers; i++) {
+      brokers.add(newBroker(i));
+    }
+  }
+
+  /** A builder with the defaults described on the class. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Starts the default cluster and waits until every broker is ready. */
+  public static LocalKafkaCluster start() {
+    return builder().start();
+  }
+
+  private void startAll() {
+    for (int i = 0; i < controllerAddresses.size(); i++) {
+      NodeProcess controller = controllerProcess(i);
+      controllers.add(controller);
+      controller.start();
+    }
+    for (LocalBroker broker : brokers) {
+      launch(broker);
+    }
+    awaitAllReady(config.startupTimeout);
+    log.info("local Kafka cluster {} ready: {}", config.name, brokers);
+  }
+
+  // ---------------------------------------------------------------- names
+
+  /** {@code <service>.<namespace>.svc.<domain>}: the headless Service, A record = every ready pod. */
+  public String serviceFqdn() {
+    return config.service + "." + config.namespace + ".svc." + config.clusterDomain;
+  }
+
+  /** {@code _<port-name>._tcp.<service FQDN>}: one SRV target per ready pod. */
+  public String srvName() {
+    return "_" + config.portName + "._tcp." + serviceFqdn();
+  }
+
+  /** The Service with the broker port, the only thing a user should have to configure. */
+  public String serviceBootstrap() {
+    return serviceFqdn() + ":" + config.brokerPort;
+  }
+
+  /** Every broker's {@code fqdn:port}, comma-separated: a bootstrap list that survives pods moving. */
+  public synchronized String bootstrapFqdns() {
+    return brokers.stream().map(LocalBroker::hostPort).collect(Collectors.joining(","));
+  }
+
+  /** The current {@code ip:port} of every broker that has an address: pinned, breaks when pods move. */
+  public synchronized String bootstrapIps() {
+    return brokers.stream()
+        .filter(b -> b.address() != null)
+        .map(LocalBroker::ipPort)
+        .collect(Collectors.joining(","));
+  }
+
+  /** The DNS server answering for the cluster domain. */
+  public KubeDnsServer dns() {
+    return dns;
+  }
+
+  /** Where {@link #dns()} listens (UDP and TCP). */
+  public InetSocketAddress dnsAddress() {
+    return dns.address();
+  }
+
+  public String namespace() {
+    return config.namespace;
+  }
+
+  public String clusterDomain() {
+    return config.clusterDomain;
+  }
+
+  public int brokerPort() {
+    return config.brokerPort;
+  }
+
+  /** The cluster's directory: per-node logs and data. */
+  public Path directory() {
+    return directory;
+  }
+
+  public synchronized List<LocalBroker> brokers() {
+    return List.copyOf(brokers);
+  }
+
+  public synchronized LocalBroker broker(int id) {
+    if (id < 0 || id >= brokers.size()) {
+      throw new IllegalArgumentException("no broker " + id + "; brokers are 0.." + (brokers.size() - 1));
+    }
+    return brokers.get(id);
+  }
+
+  // ---------------------------------------------------------------- operations on pods
+
+  /** Drain: SIGTERM (controlled shutdown), wait for the process to end, delete the pod's DNS record. */
+  public synchronized void stop(int id) {
+    LocalBroker broker = broker(id);
+    terminate(broker);
+    dns.removePod(config.namespace, config.service, broker.podName());
+    broker.state(BrokerState.STOPPED);
+  }
+
+  /** SIGKILL; the pod keeps its address and DNS record (the container died, the pod did not). */
+  public synchronized void kill(int id) {
+    LocalBroker broker = broker(id);
+    NodeProcess process = broker.process();
+    if (process != null) {
+      process.kill();
+    }
+    broker.state(BrokerState.KILLED);
+  }
+
+  /** SIGSTOP: the broker hangs with its connections open. */
+  public synchronized void pause(int id) {
+    LocalBroker broker = requireState(id, BrokerState.RUNNING);
+    Objects.requireNonNull(broker.process()).pause();
+    broker.state(BrokerState.PAUSED);
+  }
+
+  /** SIGCONT. */
+  public synchronized void resume(int id) {
+    LocalBroker broker = requireState(id, BrokerState.PAUSED);
+    Objects.requireNonNull(broker.process()).resume();
+    broker.state(BrokerState.RUNNING);
+  }
+
+  /**
+   * Starts a broker that is not running: on its current address if it still has one (container
+   * restart), else on a new one (pod scheduled again). Its data stays.
+   */
+  public synchronized void start(int id) {
+    LocalBroker broker = broker(id);
+    if (broker.state() == BrokerState.RUNNING || broker.state() == BrokerState.PAUSED) {
+      throw new IllegalStateException(broker.podName() + " is already " + broker.state());
+    }
+    launch(broker);
+  }
+
+  /** The pod is rescheduled: stopped cleanly if running, then started on a new address with its data. */
+  public synchronized InetAddress restartOnNewIp(int id) {
+    LocalBroker broker = broker(id);
+    terminate(broker);
+    releaseAddress(broker);
+    launch(broker);
+    return Objects.requireNonNull(broker.address());
+  }
+
+  /** The node is lost: the broker is killed, its disk is gone; a successor with the same name starts on a new address with an empty disk. */
+  public synchronized InetAddress replace(int id) {
+    LocalBroker broker = broker(id);
+    NodeProcess process = broker.process();
+    if (process != null) {
+      process.kill();
+    }
+    releaseAddress(broker);
+    deleteRecursively(broker.dataDirectory());
+    launch(broker);
+    return Objects.requireNonNull(broker.address());
+  }
+
+  /** The node is gone for good: the broker is killed, its pod is Pending with no address and no DNS record. */
+  public synchronized void makePending(int id) {
+    LocalBroker broker = broker(id);
+    NodeProcess process = broker.process();
+    if (process != null) {
+      process.kill();
+    }
+    releaseAddress(broker);
+    broker.state(BrokerState.PENDING);
+  }
+
+  /** Removes a pod's DNS records without touching its process (the endpoint went not-ready). */
+  public synchronized void removeFromDns(int id) {
+    dns.removePod(config.namespace, config.service, broker(id).podName());
+  }
+
+  /** Publishes a pod's DNS records again at its current address. */
+  public synchronized void publishInDns(int id) {
+    publish(broker(id));
+  }
+
+  /** Every broker killed at once, then every one started on a new address; waits until all are ready. */
+  public synchronized void restartAllOnNewIps() {
+    for (LocalBroker broker : brokers) {
+      NodeProcess process = broker.process();
+      if (process != null) {
+        process.kill();
+      }
+      releaseAddress(broker);
+    }
+    for (LocalBroker broker : brokers) {
+      launch(broker);
+    }
+    awaitAllReady(config.startupTimeout);
+  }
+
+  /**
+   * One broker at a time moved to a new address, as a StatefulSet rolling update does, waiting after
+   * each for the broker to be ready and every partition to be fully in sync again.
+   */
+  public synchronized void rollingRestartOnNewIps() {
+    for (LocalBroker broker : brokers) {
+      restartOnNewIp(broker.id());
+      awaitReady(broker.id(), config.startupTimeout);
+      awaitFullyReplicated(config.startupTimeout);
+    }
+  }
+
+  /** Scale-out: starts {@code kafka-<n>} on the next rack and waits until it is ready. */
+  public synchronized LocalBroker addBroker() {
+    LocalBroker broker = newBroker(brokers.size());
+    brokers.add(broker);
+    launch(broker);
+    awaitReady(broker.id(), config.startupTimeout);
+    return broker;
+  }
+
+  // ---------------------------------------------------------------- waits
+
+  /** Waits until the broker's current process is registered with the controller and unfenced (state RUNNING). */
+  public void awaitReady(int id, Duration timeout) {
+    LocalBroker broker = broker(id);
+    Waits.untilTrue(
+        broker.podName() + " to be registered and unfenced (log: " + broker.logFile() + ")",
+        timeout,
+        () -> {
+          NodeProcess process = broker.process();
+          if (process != null && !process.isAlive() && broker.state() == BrokerState.RUNNING) {
+            throw new IllegalStateException(
+                broker.podName() + " exited with code " + process.exitCode() + "; see " + broker.logFile());
+          }
+          return process != null && process.isRunning();
+        });
+  }
+
+  /** Waits until every broker that should run is ready. */
+  public void awaitAllReady(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (LocalBroker broker : brokers()) {
+      if (broker.state() == BrokerState.RUNNING) {
+        awaitReady(broker.id(), Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+      }
+    }
+  }
+
+  /** Waits until the partition's ISR has exactly {@code size} replicas. */
+  public void awaitIsrSize(TopicPartition partition, int size, Duration timeout) {
+    Waits.untilTrue(
+        "ISR of " + partition + " to have " + size + " replicas",
+        timeout,
+        () -> partitionInfo(partition).isr().size() == size);
+  }
+
+  /** Waits until the partition has a leader other than {@code previousLeader}, and returns it. */
+  public int awaitLeaderChange(TopicPartition partition, int previousLeader, Duration timeout) {
+    return Waits.until(
+        "a leader of " + partition + " other than " + previousLeader,
+        timeout,
+        () -> {
+          Node leader = partitionInfo(partition).leader();
+          return leader != null && !leader.isEmpty() && leader.id() != previousLeader ? leader.id() : null;
+        });
+  }
+
+  /** Waits until every partition of every topic has its whole replica set in sync. */
+  public void awaitFullyReplicated(Duration timeout) {
+    Waits.untilTrue("every partition to be fully in sync", timeout, () -> underReplicated().isEmpty());
+  }
+
+  /** The partitions whose ISR is smaller than their replica set, now. */
+  public List<TopicPartition> underReplicated() {
+    List<TopicPartition> result = new ArrayList<>();
+    for (TopicDescription topic : describeAllTopics().values()) {
+      for (TopicPartitionInfo p : topic.partitions()) {
+        if (p.isr().size() < p.replicas().size()) {
+          result.add(new TopicPartition(topic.name(), p.partition()));
+        }
+      }
+    }
+    return result;
+  }
+
+  /** The partition's current leader id, or -1 when it has none. */
+  public int leaderOf(TopicPartition partition) {
+    Node leader = partitionInfo(partition).leader();
+    return leader == null || leader.isEmpty() ? -1 : leader.id();
+  }
+
+  /** The partition's current in-sync replica ids. */
+  public List<Integer> isrOf(TopicPartition partition) {
+    return partitionInfo(partition).isr().stream().map(Node::id).toList();
+  }
+
+  /** The partition as the cluster describes it now. */
+  public TopicPartitionInfo partitionInfo(TopicPartition partition) {
+    TopicDescription topic = describeTopics(List.of(partition.topic())).get(partition.topic());
+    return topic.partitions().get(partition.partition());
+  }
+
+  // ---------------------------------------------------------------- topics and clients
+
+  /** Creates a topic with the cluster's defaults (min ISR 2) and waits until every partition has a leader. */
+  public void createTopic(String name, int partitions, int replicationFactor) {
+    createTopic(new NewTopic(name, partitions, (short) replicationFactor));
+  }
+
+  /** Creates a topic (an existing one is fine) and waits until every partition has a leader and a full ISR. */
+  public void createTopic(NewTopic topic) {
+    try {
+      admin().createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw new IllegalStateException("cannot create topic " + topic.name(), e.getCause());
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot create topic " + topic.name(), e);
+    }
+    Waits.untilTrue(
+        "every partition of " + topic.name() + " to have a leader and a full ISR",
+        Duration.ofSeconds(30),
+        () ->
+            describeTopics(List.of(topic.name())).get(topic.name()).partitions().stream()
+                .allMatch(p -> p.leader() != null && p.isr().size() == p.replicas().size()));
+  }
+
+  /**
+   * A shared {@link Admin} owned by the cluster (do not close it), bootstrapped on the pod FQDNs with
+   * short timeouts so that waits notice changes quickly.
+   */
+  public synchronized Admin admin() {
+    if (admin == null) {
+      Map<String, Object> props = new HashMap<>();
+      props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapFqdns());
+      props.put(AdminClientConfig.CLIENT_ID_CONFIG, "testkit-admin-" + config.name);
+      props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+      props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
+      props.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1_000);
+      props.put(AdminClientConfig.RETRY_BACKOFF_MAX_MS_CONFIG, 1_000);
+      props.put(AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG, 2_000);
+      props.put(AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS_CONFIG, 5_000);
+      props.put(AdminClientConfig.METADATA_MAX_AGE_CONFIG, 2_000);
+      admin = Admin.create(props);
+    }
+    return admin;
+  }
+
+  private Map<String, TopicDescription> describeTopics(List<String> names) {
+    try {
+      return admin().describeTopics(names).allTopicNames().get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("describeTopics " + names + " failed", e.getCause());
+    } catch (Exception e) {
+      throw new IllegalStateException("describeTopics " + names + " failed", e);
+    }
+  }
+
+  private Map<String, TopicDescription> describeAllTopics() {
+    try {
+      Set<String> names = admin().listTopics().names().get(10, TimeUnit.SECONDS);
+      return describeTopics(List.copyOf(names));
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("listTopics failed", e.getCause());
+    } catch (Exception e) {
+      throw new IllegalStateException("listTopics failed", e);
+    }
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /** Ends every process, the DNS server and the admin; deletes data, keeps logs. Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (admin != null) {
+      admin.close(Duration.ofSeconds(2));
+    }
+    for (LocalBroker broker : brokers) {
+      NodeProcess process = broker.process();
+      if (process != null) {
+        process.kill();
+      }
+      releaseAddress(broker);
+      deleteRecursively(broker.dataDirectory());
+    }
+    for (NodeProcess controller : controllers) {
+      controller.kill();
+    }
+    for (int i = 0; i < controllerAddresses.size(); i++) {
+      LoopbackAddressPool.shared().release(controllerAddresses.get(i));
+      deleteRecursively(directory.resolve("controller-" + i).resolve("data"));
+    }
+    HostsFile.shared().unregister(this);
+    dns.close();
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private LocalBroker newBroker(int id) {
+    String pod = config.statefulSet + "-" + id;
+    String fqdn = pod + "." + serviceFqdn();
+    String rack = config.racks.get(id % config.racks.size());
+    Path dir = directory.resolve(pod);
+    createDirectories(dir);
+    return new LocalBroker(id, pod, fqdn, config.brokerPort, rack, dir);
+  }
+
+  private void launch(LocalBroker broker) {
+    if (broker.address() == null) {
+      broker.address(LoopbackAddressPool.shared().acquire(config.brokerPort));
+    }
+    InetAddress address = Objects.requireNonNull(broker.address());
+    Path properties = broker.directory().resolve("server.properties");
+    NodeConfigs.write(
+        properties,
+        NodeConfigs.broker(
+            broker.id(),
+            address.getHostAddress(),
+            config.brokerPort,
+            broker.fqdn(),
+            broker.rack(),
+            quorumVoters,
+            broker.dataDirectory(),
+            Math.max(config.brokers, brokers.size())),
+        config.brokerProperties);
+    // published when the pod is scheduled, as Kafka charts do with publishNotReadyAddresses: brokers
+    // must find each other while they start
+    publish(broker);
+    NodeProcess process = broker.process();
+    if (process == null) {
+      process =
+          new NodeProcess(
+              broker.podName(),
+              properties,
+              clusterId,
+              broker.directory().resolve("state"),
+              broker.logFile(),
+              childJvmOptions(config.brokerHeap));
+      broker.process(process);
+    }
+    process.start();
+    broker.state(BrokerState.RUNNING);
+  }
+
+  private void publish(LocalBroker broker) {
+    InetAddress address = broker.address();
+    if (address == null) {
+      throw new IllegalStateException(broker.podName() + " has no address to publish");
+    }
+    dns.putPod(
+        new PodRecord(
+            config.namespace,
+            config.service,
+            broker.podName(),
+            address,
+            Map.of(config.portName, config.brokerPort)));
+  }
+
+  private void terminate(LocalBroker broker) {
+    NodeProcess process = broker.process();
+    if (process != null) {
+      process.terminate(config.shutdownTimeout);
+    }
+  }
+
+  private void releaseAddress(LocalBroker broker) {
+    InetAddress address = broker.address();
+    dns.removePod(config.namespace, config.service, broker.podName());
+    if (address != null) {
+      LoopbackAddressPool.shared().release(address);
+      broker.address(null);
+    }
+  }
+
+  private NodeProcess controllerProcess(int index) {
+    InetAddress address = controllerAddresses.get(index);
+    Path dir = directory.resolve("controller-" + index);
+    Path properties = dir.resolve("server.properties");
+    NodeConfigs.write(
+        properties,
+        NodeConfigs.controller(
+            CONTROLLER_ID_BASE + index,
+            address.getHostAddress(),
+            config.controllerPort,
+            quorumVoters,
+            dir.resolve("data"),
+            config.brokers),
+        config.controllerProperties);
+    return new NodeProcess(
+        "controller-" + index,
+        properties,
+        clusterId,
+        dir.resolve("state"),
+        dir.resolve("controller-" + index + ".log"),
+        childJvmOptions(config.controllerHeap));
+  }
+
+  private List<String> childJvmOptions(String heap) {
+    List<String> options = new ArrayList<>();
+    options.add("-Xmx" + heap);
+    options.add("-Xms64m");
+    options.add("-XX:+UseSerialGC");
+    options.add("-XX:TieredStopAtLevel=1");
+    options.add("-Xss512k");
+    options.add("-Djava.awt.headless=true");
+    options.add("-D" + HostsFile.PROPERTY + "=" + HostsFile.requireConfiguredPath());
+    options.add("-Dsun.net.inetaddr.ttl=1");
+    options.add("-Dsun.net.inetaddr.negative.ttl=0");
+    options.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
+    options.add("-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS");
+    options.addAll(config.jvmOptions);
+    return options;
+  }
+
+  private LocalBroker requireState(int id, BrokerState expected) {
+    LocalBroker broker = broker(id);
+    if (broker.state() != expected) {
+      throw new IllegalStateException(broker.podName() + " is " + broker.state() + ", not " + expected);
+    }
+    return broker;
+  }
+
+  private static void createDirectories(Path dir) {
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + dir, e);
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + dir, e);
+    }
+  }
+
+  /**
+   * Settings of a {@link LocalKafkaCluster}; {@link #start()} validates them, starts the cluster and
+   * waits until every broker is ready.
+   */
+  public static final class Builder {
+    private int brokers = 3;
+    private int controllers = 1;
+    private List<String> racks = List.of("zone-a", "zone-b", "zone-c");
+    private String statefulSet = "kafka";
+    private String service = "kafka-svc";
+    private String namespace = "default";
+    private String clusterDomain = "cluster.local";
+    private String portName = "9092";
+    private int brokerPort = 9092;
+    private int controllerPort = 9093;
+    private Duration dnsTtl = Duration.ofSeconds(5);
+    private Duration startupTimeout = Duration.ofSeconds(120);
+    private Duration shutdownTimeout = Duration.ofSeconds(60);
+    private String brokerHeap = "384m";
+    private String controllerHeap = "256m";
+    private final Map<String, String> brokerProperties = new LinkedHashMap<>();
+    private final Map<String, String> controllerProperties = new LinkedHashMap<>();
+    private final List<String> jvmOptions = new ArrayList<>();
+    private String name = defaultName();
+    private Path directory = defaultDirectory();
+
+    private Builder() {}
+
+    /** Number of brokers, 1..20; default 3. */
+    public Builder brokers(int count) {
+      if (count < 1 || count > 20) {
+        throw new IllegalArgumentException("brokers must be between 1 and 20, was " + count);
+      }
+      this.brokers = count;
+      return this;
+    }
+
+    /** Number of controller-only nodes, 1, 3 or 5; default 1. */
+    public Builder controllers(int count) {
+      if (count != 1 && count != 3 && count != 5) {
+        throw new IllegalArgumentException("controllers must be 1, 3 or 5, was " + count);
+      }
+      this.controllers = count;
+      return this;
+    }
+
+    /** Racks (zones) assigned round-robin to brokers by id; default zone-a, zone-b, zone-c. */
+    public Builder racks(String... racks) {
+      if (racks.length == 0 || Stream.of(racks).anyMatch(r -> r == null || r.isBlank())) {
+        throw new IllegalArgumentException("racks must be one or more non-blank names");
+      }
+      this.racks = List.of(racks);
+      return this;
+    }
+
+    /** StatefulSet name, giving pod names {@code <name>-<id>}; default {@code kafka}. */
+    public Builder statefulSet(String name) {
+      this.statefulSet = dnsLabel("statefulSet", name);
+      return this;
+    }
+
+    /** Headless Service name; default {@code kafka-svc}. */
+    public Builder service(String name) {
+      this.service = dnsLabel("service", name);
+      return this;
+    }
+
+    /** Namespace; default {@code default}. */
+    public Builder namespace(String name) {
+      this.namespace = dnsLabel("namespace", name);
+      return this;
+    }
+
+    /** Cluster domain; default {@code cluster.local}. */
+    public Builder clusterDomain(String domain) {
+      if (domain == null || !domain.matches("[a-z0-9]([a-z0-9.-]*[a-z0-9])?")) {
+        throw new IllegalArgumentException("clusterDomain must be a DNS name like cluster.local, was " + domain);
+      }
+      this.clusterDomain = domain;
+      return this;
+    }
+
+    /** Name of the Service port, used in the SRV name {@code _<portName>._tcp...}; default {@code 9092} as in the article. */
+    public Builder portName(String name) {
+      this.portName = dnsLabel("portName", name);
+      return this;
+    }
+
+    /** Port every broker listens on, on its own address; default 9092. */
+    public Builder brokerPort(int port) {
+      this.brokerPort = port(port, "brokerPort");
+      return this;
+    }
+
+    /** TTL of every DNS answer; default 5 s as Kubernetes' cluster DNS. */
+    public Builder dnsTtl(Duration ttl) {
+      if (ttl.isNegative()) {
+        throw new IllegalArgumentException("dnsTtl must be >= 0, was " + ttl);
+      }
+      this.dnsTtl = ttl;
+      return this;
+    }
+
+    /** How long {@link #start()} and the re-starting operations wait for brokers; default 120 s. */
+    public Builder startupTimeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("startupTimeout must be > 0, was " + timeout);
+      }
+      this.startupTimeout = timeout;
+      return this;
+    }
+
+    /** Broker JVM heap ({@code -Xmx}); default {@code 384m}. */
+    public Builder brokerHeap(String heap) {
+      if (heap == null || !heap.matches("\\d+[kmgKMG]?")) {
+        throw new IllegalArgumentException("brokerHeap must look like 384m, was " + heap);
+      }
+      this.brokerHeap = heap;
+      return this;
+    }
+
+    /** A broker setting applied after the testkit's own (so it wins). */
+    public Builder brokerProperty(String key, String value) {
+      this.brokerProperties.put(key, value);
+      return this;
+    }
+
+    /** A controller setting applied after the testkit's own. */
+    public Builder controllerProperty(String key, String value) {
+      this.controllerProperties.put(key, value);
+      return this;
+    }
+
+    /** An extra option for every child JVM. */
+    public Builder jvmOption(String option) {
+      this.jvmOptions.add(option);
+      return this;
+    }
+
+    /** Name of the cluster's directory; default a timestamp with a random suffix. */
+    public Builder name(String name) {
+      if (name == null || !name.matches("[A-Za-z0-9._-]+")) {
+        throw new IllegalArgumentException("name must be a plain directory name, was " + name);
+      }
+      this.name = name;
+      return this;
+    }
+
+    /**
+     * Parent of the cluster's directory; default the system property {@code resilientkafka.testkit.dir},
+     * else {@code target/testkit}.
+     */
+    public Builder directory(Path directory) {
+      this.directory = directory.toAbsolutePath();
+      return this;
+    }
+
+    /** Starts the cluster and waits until every broker is ready; on failure ends whatever it started. */
+    public LocalKafkaCluster start() {
+      LocalKafkaCluster cluster = new LocalKafkaCluster(this);
+      try {
+        cluster.startAll();
+        return cluster;
+      } catch (RuntimeException e) {
+        cluster.close();
+        throw e;
+      }
+    }
+
+    private static String dnsLabel(String what, String value) {
+      if (value == null || !value.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")) {
+        throw new IllegalArgumentException(
+            what + " must be a DNS label (lower-case letters, digits, '-'), was " + value);
+      }
+      return value;
+    }
+
+    private static int port(int port, String what) {
+      if (port < 1 || port > 65_535) {
+        throw new IllegalArgumentException(what + " must be 1..65535, was " + port);
+      }
+      return port;
+    }
+
+    private static String defaultName() {
+      return "cluster-"
+          + DateTimeFormatter.ofPattern("HHmmss").withZone(ZoneOffset.UTC).format(Instant.now())
+          + "-"
+          + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+    }
+
+    private static Path defaultDirectory() {
+      String dir = System.getProperty("resilientkafka.testkit.dir");
+      return (dir == null || dir.isBlank() ? Path.of("target", "testkit") : Path.of(dir)).toAbsolutePath();
+    }
+  }
+}

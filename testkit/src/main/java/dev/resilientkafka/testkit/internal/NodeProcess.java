@@ -1,0 +1,195 @@
+package dev.resilientkafka.testkit.internal;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Kafka node (controller or broker) running in a child JVM through {@link NodeMain}: its launch,
+ * its signals and its readiness. Signals go to the child's PID only.
+ *
+ * <p>Not thread-safe; the cluster serialises operations on a node.
+ */
+public final class NodeProcess {
+  private static final Logger log = LoggerFactory.getLogger(NodeProcess.class);
+
+  private final String name;
+  private final Path properties;
+  private final String clusterId;
+  private final Path stateFile;
+  private final Path logFile;
+  private final List<String> jvmOptions;
+  private @Nullable Process process;
+  private @Nullable OutputStream lifeline;
+
+  public NodeProcess(
+      String name, Path properties, String clusterId, Path stateFile, Path logFile, List<String> jvmOptions) {
+    this.name = name;
+    this.properties = properties;
+    this.clusterId = clusterId;
+    this.stateFile = stateFile;
+    this.logFile = logFile;
+    this.jvmOptions = List.copyOf(jvmOptions);
+  }
+
+  /** Launches a new incarnation; the previous one must have ended. */
+  public void start() {
+    if (isAlive()) {
+      throw new IllegalStateException(name + " is already running as PID " + pid());
+    }
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.add("-cp");
+    command.add(childClasspath());
+    command.add(NodeMain.class.getName());
+    command.add(properties.toString());
+    command.add(clusterId);
+    command.add(stateFile.toString());
+    try {
+      Files.deleteIfExists(stateFile);
+      Files.writeString(
+          logFile,
+          "\n===== testkit: starting " + name + " at " + Instant.now() + " =====\n",
+          StandardCharsets.UTF_8,
+          java.nio.file.StandardOpenOption.CREATE,
+          java.nio.file.StandardOpenOption.APPEND);
+      ProcessBuilder builder =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+      Process started = builder.start();
+      // stdin stays open for the child's whole life: its watchdog halts the child when it closes
+      lifeline = started.getOutputStream();
+      process = started;
+      ChildProcesses.register(started);
+      log.debug("started {} as PID {}", name, started.pid());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start " + name + " (see " + logFile + ")", e);
+    }
+  }
+
+  /** SIGTERM (Kafka's controlled shutdown), then waits; SIGKILL if it has not ended by the deadline. */
+  public void terminate(Duration timeout) {
+    Process current = process;
+    if (current == null || !current.isAlive()) {
+      return;
+    }
+    Signals.send(current.pid(), "CONT"); // a paused JVM cannot run its shutdown hooks
+    current.destroy();
+    if (!waitFor(current, timeout)) {
+      log.warn("{} (PID {}) did not stop within {} after SIGTERM; sending SIGKILL", name, current.pid(), timeout);
+      kill();
+    }
+    closeLifeline();
+  }
+
+  /** SIGKILL, then waits for the process to be gone. */
+  public void kill() {
+    Process current = process;
+    if (current == null || !current.isAlive()) {
+      return;
+    }
+    current.destroyForcibly();
+    if (!waitFor(current, Duration.ofSeconds(30))) {
+      throw new IllegalStateException(name + " (PID " + current.pid() + ") survived SIGKILL for 30 s");
+    }
+    closeLifeline();
+  }
+
+  /** SIGSTOP: the JVM hangs with its sockets open. */
+  public void pause() {
+    Signals.send(requireAlive().pid(), "STOP");
+  }
+
+  /** SIGCONT. */
+  public void resume() {
+    Signals.send(requireAlive().pid(), "CONT");
+  }
+
+  public boolean isAlive() {
+    Process current = process;
+    return current != null && current.isAlive();
+  }
+
+  public long pid() {
+    Process current = process;
+    return current == null ? -1 : current.pid();
+  }
+
+  /** True when this incarnation reported the broker state RUNNING (registered and unfenced). */
+  public boolean isRunning() {
+    Process current = process;
+    if (current == null || !current.isAlive()) {
+      return false;
+    }
+    try {
+      if (!Files.exists(stateFile)) {
+        return false;
+      }
+      String[] parts = Files.readString(stateFile, StandardCharsets.UTF_8).trim().split(" ");
+      return parts.length == 2 && parts[0].equals(Long.toString(current.pid())) && parts[1].equals("RUNNING");
+    } catch (IOException e) {
+      return false; // being replaced right now; the next poll reads it
+    }
+  }
+
+  /** Exit code of the last incarnation, or null while it runs or before the first start. */
+  public @Nullable Integer exitCode() {
+    Process current = process;
+    return current == null || current.isAlive() ? null : current.exitValue();
+  }
+
+  public Path logFile() {
+    return logFile;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  private Process requireAlive() {
+    Process current = process;
+    if (current == null || !current.isAlive()) {
+      throw new IllegalStateException(name + " is not running");
+    }
+    return current;
+  }
+
+  private void closeLifeline() {
+    OutputStream stream = lifeline;
+    lifeline = null;
+    if (stream != null) {
+      try {
+        stream.close();
+      } catch (IOException ignored) {
+        // the child is gone already
+      }
+    }
+  }
+
+  private static boolean waitFor(Process process, Duration timeout) {
+    try {
+      return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for PID " + process.pid(), e);
+    }
+  }
+
+  private static String childClasspath() {
+    String override = System.getProperty("resilientkafka.testkit.classpath");
+    return override != null && !override.isBlank() ? override : System.getProperty("java.class.path");
+  }
+}
