@@ -64,6 +64,8 @@ import org.slf4j.LoggerFactory;
 public final class LocalKafkaCluster implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LocalKafkaCluster.class);
   private static final int CONTROLLER_ID_BASE = 3000;
+  /** Service FQDNs served by live clusters of this JVM: they share one hosts file, so names must differ. */
+  private static final Set<String> SERVED_SERVICES = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private final Builder config;
   private final String clusterId = Uuid.randomUuid().toString();
@@ -78,7 +80,6 @@ public final class LocalKafkaCluster implements AutoCloseable {
 
   private LocalKafkaCluster(Builder config) {
     this.config = config;
-    HostsFile.requireConfiguredPath();
     this.directory = config.directory.resolve(config.name);
     createDirectories(directory);
     this.dns =
@@ -177,6 +178,23 @@ public final class LocalKafkaCluster implements AutoCloseable {
   /** The cluster's directory: per-node logs and data. */
   public Path directory() {
     return directory;
+  }
+
+  /** PIDs of every live child JVM of this cluster (controllers and brokers). */
+  public synchronized List<Long> processIds() {
+    List<Long> pids = new ArrayList<>();
+    for (NodeProcess controller : controllers) {
+      if (controller.isAlive()) {
+        pids.add(controller.pid());
+      }
+    }
+    for (LocalBroker broker : brokers) {
+      NodeProcess process = broker.process();
+      if (process != null && process.isAlive()) {
+        pids.add(process.pid());
+      }
+    }
+    return pids;
   }
 
   public synchronized List<LocalBroker> brokers() {
@@ -494,6 +512,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
     }
     HostsFile.shared().unregister(this);
     dns.close();
+    SERVED_SERVICES.remove(serviceFqdn());
   }
 
   // ---------------------------------------------------------------- internals
@@ -802,7 +821,20 @@ public final class LocalKafkaCluster implements AutoCloseable {
 
     /** Starts the cluster and waits until every broker is ready; on failure ends whatever it started. */
     public LocalKafkaCluster start() {
-      LocalKafkaCluster cluster = new LocalKafkaCluster(this);
+      HostsFile.requireConfiguredPath();
+      String serviceFqdn = service + "." + namespace + ".svc." + clusterDomain;
+      if (!SERVED_SERVICES.add(serviceFqdn)) {
+        throw new IllegalStateException(
+            "a LocalKafkaCluster serving " + serviceFqdn + " already runs in this JVM; give this one another"
+                + " namespace(...) or service(...) so that their pod names differ");
+      }
+      LocalKafkaCluster cluster;
+      try {
+        cluster = new LocalKafkaCluster(this);
+      } catch (RuntimeException e) {
+        SERVED_SERVICES.remove(serviceFqdn);
+        throw e;
+      }
       try {
         cluster.startAll();
         return cluster;
