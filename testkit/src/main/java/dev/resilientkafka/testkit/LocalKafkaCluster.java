@@ -1,5 +1,6 @@
 package dev.resilientkafka.testkit;
 
+import dev.resilientkafka.testkit.internal.CertificateAuthority;
 import dev.resilientkafka.testkit.internal.HostsFile;
 import dev.resilientkafka.testkit.internal.LoopbackAddressPool;
 import dev.resilientkafka.testkit.internal.NodeConfigs;
@@ -64,6 +65,7 @@ import org.slf4j.LoggerFactory;
 public final class LocalKafkaCluster implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LocalKafkaCluster.class);
   private static final int CONTROLLER_ID_BASE = 3000;
+  private static final String TLS_PASSWORD = "testkit-secret";
   /** Service FQDNs served by live clusters of this JVM: they share one hosts file, so names must differ. */
   private static final Set<String> SERVED_SERVICES = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -75,6 +77,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
   private final List<InetAddress> controllerAddresses = new ArrayList<>();
   private final List<LocalBroker> brokers = new ArrayList<>();
   private final String quorumVoters;
+  private final @Nullable CertificateAuthority certificateAuthority;
   private @Nullable Admin admin;
   private boolean closed;
 
@@ -95,6 +98,8 @@ public final class LocalKafkaCluster implements AutoCloseable {
       voters.add((CONTROLLER_ID_BASE + i) + "@" + address.getHostAddress() + ":" + config.controllerPort);
     }
     this.quorumVoters = String.join(",", voters);
+    this.certificateAuthority =
+        config.tls ? CertificateAuthority.create(directory.resolve("tls"), "testkit-ca-" + config.name, TLS_PASSWORD) : null;
     for (int i = 0; i < config.brokers; i++) {
       brokers.add(newBroker(i));
     }
@@ -442,6 +447,22 @@ public final class LocalKafkaCluster implements AutoCloseable {
   }
 
   /**
+   * What a client needs besides {@code bootstrap.servers} to talk to this cluster: empty for PLAINTEXT;
+   * with {@link Builder#tls(boolean)}, {@code security.protocol=SSL} and a truststore holding the
+   * cluster's CA (hostname verification stays on, Kafka's default).
+   */
+  public Map<String, Object> clientSecurityProperties() {
+    if (certificateAuthority == null) {
+      return Map.of();
+    }
+    return Map.of(
+        "security.protocol", "SSL",
+        "ssl.truststore.type", "PKCS12",
+        "ssl.truststore.location", certificateAuthority.truststore().toString(),
+        "ssl.truststore.password", certificateAuthority.password());
+  }
+
+  /**
    * A shared {@link Admin} owned by the cluster (do not close it), bootstrapped on the pod FQDNs with
    * short timeouts so that waits notice changes quickly.
    */
@@ -457,6 +478,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
       props.put(AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG, 2_000);
       props.put(AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS_CONFIG, 5_000);
       props.put(AdminClientConfig.METADATA_MAX_AGE_CONFIG, 2_000);
+      props.putAll(clientSecurityProperties());
       admin = Admin.create(props);
     }
     return admin;
@@ -543,7 +565,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
             quorumVoters,
             broker.dataDirectory(),
             Math.max(config.brokers, brokers.size())),
-        config.brokerProperties);
+        merge(tlsSettings(broker), config.brokerProperties));
     // published when the pod is scheduled, as Kafka charts do with publishNotReadyAddresses: brokers
     // must find each other while they start
     publish(broker);
@@ -561,6 +583,36 @@ public final class LocalKafkaCluster implements AutoCloseable {
     }
     process.start();
     broker.state(BrokerState.RUNNING);
+  }
+
+  /** With TLS the broker's one listener is SSL, with a certificate naming its pod FQDN. */
+  private Map<String, String> tlsSettings(LocalBroker broker) {
+    CertificateAuthority ca = certificateAuthority;
+    if (ca == null) {
+      return Map.of();
+    }
+    // the certificate belongs to the pod's name, so a moved or replaced pod keeps it
+    Path keystore = ca.keystoreFor(broker.fqdn());
+    InetAddress address = Objects.requireNonNull(broker.address());
+    Map<String, String> tls = new LinkedHashMap<>();
+    tls.put("listeners", "SSL://" + address.getHostAddress() + ":" + config.brokerPort);
+    tls.put("advertised.listeners", "SSL://" + broker.fqdn() + ":" + config.brokerPort);
+    tls.put("listener.security.protocol.map", "SSL:SSL,CONTROLLER:PLAINTEXT");
+    tls.put("inter.broker.listener.name", "SSL");
+    tls.put("ssl.keystore.type", "PKCS12");
+    tls.put("ssl.keystore.location", keystore.toString());
+    tls.put("ssl.keystore.password", ca.password());
+    tls.put("ssl.key.password", ca.password());
+    tls.put("ssl.truststore.type", "PKCS12");
+    tls.put("ssl.truststore.location", ca.truststore().toString());
+    tls.put("ssl.truststore.password", ca.password());
+    return tls;
+  }
+
+  private static Map<String, String> merge(Map<String, String> first, Map<String, String> second) {
+    Map<String, String> merged = new LinkedHashMap<>(first);
+    merged.putAll(second);
+    return merged;
   }
 
   private void publish(LocalBroker broker) {
@@ -682,6 +734,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
     private Duration shutdownTimeout = Duration.ofSeconds(60);
     private String brokerHeap = "384m";
     private String controllerHeap = "256m";
+    private boolean tls;
     private final Map<String, String> brokerProperties = new LinkedHashMap<>();
     private final Map<String, String> controllerProperties = new LinkedHashMap<>();
     private final List<String> jvmOptions = new ArrayList<>();
@@ -780,6 +833,16 @@ public final class LocalKafkaCluster implements AutoCloseable {
         throw new IllegalArgumentException("brokerHeap must look like 384m, was " + heap);
       }
       this.brokerHeap = heap;
+      return this;
+    }
+
+    /**
+     * Brokers serve TLS only (listener {@code SSL}, inter-broker too), each with a certificate for its pod
+     * FQDN signed by a CA generated for this cluster; clients need {@link
+     * LocalKafkaCluster#clientSecurityProperties()}. Default false (PLAINTEXT).
+     */
+    public Builder tls(boolean enabled) {
+      this.tls = enabled;
       return this;
     }
 
