@@ -679,10 +679,25 @@ public final class LocalKafkaCluster implements AutoCloseable {
     options.add("-D" + HostsFile.PROPERTY + "=" + HostsFile.requireConfiguredPath());
     options.add("-Dsun.net.inetaddr.ttl=1");
     options.add("-Dsun.net.inetaddr.negative.ttl=0");
+    options.add("-Dlog4j2.configurationFile=" + logConfiguration());
+    // used instead when the caller's classpath (fallback) carries slf4j-simple
     options.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
     options.add("-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS");
     options.addAll(config.jvmOptions);
     return options;
+  }
+
+  private Path logConfiguration() {
+    Path file = directory.resolve("log4j2.properties");
+    if (!Files.exists(file)) {
+      try (java.io.InputStream in =
+          NodeProcess.class.getResourceAsStream("broker-log4j2.properties")) {
+        Files.copy(Objects.requireNonNull(in, "broker-log4j2.properties missing from the testkit jar"), file);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write " + file, e);
+      }
+    }
+    return file;
   }
 
   private LocalBroker requireState(int id, BrokerState expected) {

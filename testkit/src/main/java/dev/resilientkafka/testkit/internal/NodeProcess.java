@@ -188,8 +188,42 @@ public final class NodeProcess {
     }
   }
 
-  private static String childClasspath() {
+  /**
+   * The broker's classpath: an explicit override, else the testkit's own runtime classpath recorded at
+   * build time (so the broker runs on the Kafka version it was built with, whatever client version the
+   * caller's classpath has), else, when those jars are not on this machine, the caller's classpath.
+   */
+  static String childClasspath() {
     String override = System.getProperty("resilientkafka.testkit.classpath");
-    return override != null && !override.isBlank() ? override : System.getProperty("java.class.path");
+    if (override != null && !override.isBlank()) {
+      return override;
+    }
+    String recorded = recordedClasspath();
+    return recorded != null ? recorded : System.getProperty("java.class.path");
+  }
+
+  private static @Nullable String recordedClasspath() {
+    try (java.io.InputStream in = NodeProcess.class.getResourceAsStream("broker-classpath.txt")) {
+      if (in == null) {
+        return null;
+      }
+      String jars = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+      List<String> entries = new ArrayList<>();
+      entries.add(Path.of(NodeMain.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+      for (String jar : jars.split(java.io.File.pathSeparator)) {
+        if (jar.isBlank()) {
+          continue;
+        }
+        if (!Files.exists(Path.of(jar))) {
+          log.debug("recorded broker classpath entry {} is missing; using the caller's classpath", jar);
+          return null;
+        }
+        entries.add(jar);
+      }
+      return String.join(java.io.File.pathSeparator, entries);
+    } catch (IOException | java.net.URISyntaxException | RuntimeException e) {
+      log.debug("cannot read the recorded broker classpath; using the caller's classpath", e);
+      return null;
+    }
   }
 }
