@@ -560,12 +560,13 @@ public final class LocalKafkaCluster implements AutoCloseable {
             broker.id(),
             address.getHostAddress(),
             config.brokerPort,
-            broker.fqdn(),
+            config.advertisePodIps ? address.getHostAddress() : broker.fqdn(),
             broker.rack(),
             quorumVoters,
             broker.dataDirectory(),
             Math.max(config.brokers, brokers.size())),
-        merge(tlsSettings(broker), config.brokerProperties));
+        merge(tlsSettings(broker), config.brokerProperties),
+        config.rackAwareSelector ? List.of() : List.of("replica.selector.class"));
     // published when the pod is scheduled, as Kafka charts do with publishNotReadyAddresses: brokers
     // must find each other while they start
     publish(broker);
@@ -750,6 +751,8 @@ public final class LocalKafkaCluster implements AutoCloseable {
     private String brokerHeap = "384m";
     private String controllerHeap = "256m";
     private boolean tls;
+    private boolean advertisePodIps;
+    private boolean rackAwareSelector = true;
     private final Map<String, String> brokerProperties = new LinkedHashMap<>();
     private final Map<String, String> controllerProperties = new LinkedHashMap<>();
     private final List<String> jvmOptions = new ArrayList<>();
@@ -858,6 +861,24 @@ public final class LocalKafkaCluster implements AutoCloseable {
      */
     public Builder tls(boolean enabled) {
       this.tls = enabled;
+      return this;
+    }
+
+    /**
+     * Brokers advertise their pod IP instead of their pod FQDN: the setup mistake the article warns
+     * about (clients pin addresses that change when pods move). Default false.
+     */
+    public Builder advertisePodIps(boolean enabled) {
+      this.advertisePodIps = enabled;
+      return this;
+    }
+
+    /**
+     * Whether brokers set {@code replica.selector.class} to Kafka's {@code RackAwareReplicaSelector}
+     * (follower fetching); false leaves Kafka's default (always the leader). Default true.
+     */
+    public Builder rackAwareReplicaSelector(boolean enabled) {
+      this.rackAwareSelector = enabled;
       return this;
     }
 

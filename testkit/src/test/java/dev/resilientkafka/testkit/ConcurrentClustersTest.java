@@ -40,6 +40,21 @@ class ConcurrentClustersTest {
     }
   }
 
+  @Test
+  void misconfiguredClustersCanBeBuiltForTheDoctorToFind() throws Exception {
+    try (LocalKafkaCluster cluster =
+        LocalKafkaCluster.builder().brokers(1).namespace("mistakes").advertisePodIps(true)
+            .rackAwareReplicaSelector(false).start()) {
+      var node = cluster.admin().describeCluster().nodes().get(10, TimeUnit.SECONDS).iterator().next();
+      assertThat(node.host()).isEqualTo(cluster.broker(0).address().getHostAddress());
+      var resource = new org.apache.kafka.common.config.ConfigResource(
+          org.apache.kafka.common.config.ConfigResource.Type.BROKER, "0");
+      var selector = cluster.admin().describeConfigs(java.util.List.of(resource)).all().get(10, TimeUnit.SECONDS)
+          .get(resource).get("replica.selector.class");
+      assertThat(selector == null || selector.value() == null || !selector.value().contains("RackAware")).isTrue();
+    }
+  }
+
   private static void write(LocalKafkaCluster cluster, String value) throws Exception {
     cluster.createTopic("t", 1, 1);
     try (KafkaProducer<String, String> producer = PlainClients.producer(cluster.bootstrapFqdns(), Map.of())) {

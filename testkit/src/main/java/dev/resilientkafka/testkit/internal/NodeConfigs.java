@@ -6,6 +6,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -86,9 +87,16 @@ public final class NodeConfigs {
 
   /** Writes the properties, user overrides last. */
   public static void write(Path file, Map<String, String> config, Map<String, String> overrides) {
+    write(file, config, overrides, List.of());
+  }
+
+  /** Writes the properties, user overrides last, without the {@code removed} keys. */
+  public static void write(
+      Path file, Map<String, String> config, Map<String, String> overrides, List<String> removed) {
     Properties properties = new Properties();
     properties.putAll(config);
     properties.putAll(overrides);
+    removed.forEach(properties::remove);
     try {
       Files.createDirectories(file.getParent());
       try (Writer writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
