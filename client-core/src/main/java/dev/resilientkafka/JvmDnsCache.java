@@ -1,0 +1,107 @@
+package dev.resilientkafka;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.security.Security;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The JVM's own cache of resolved names, which can pin a Kafka broker to an address its pod no longer
+ * has. The JVM reads its cache policy ({@code networkaddress.cache.ttl}, else {@code
+ * sun.net.inetaddr.ttl}, else 30 s) once, at its first name lookup; setting it later changes nothing.
+ *
+ * <p>Call {@link #limitTo(Duration)} first thing in {@code main}, before anything resolves a name, or
+ * set {@code -Dsun.net.inetaddr.ttl=<seconds>} on the command line (or {@code
+ * networkaddress.cache.ttl} in {@code java.security}). The bootstrap resolver also warns at run time
+ * when the JVM keeps an address DNS no longer serves. Thread-safe; static only.
+ */
+public final class JvmDnsCache {
+  private static final Logger LOG = LoggerFactory.getLogger(JvmDnsCache.class);
+  private static final String SECURITY_PROPERTY = "networkaddress.cache.ttl";
+  private static final String SYSTEM_PROPERTY = "sun.net.inetaddr.ttl";
+  private static final Duration JVM_DEFAULT = Duration.ofSeconds(30);
+  /** What the JVM had fixed when {@link #limitTo} came too late, in seconds; null when unknown. */
+  private static volatile @Nullable Long pinnedSeconds;
+
+  private JvmDnsCache() {}
+
+  /**
+   * Sets how long the JVM caches a resolved name ({@code networkaddress.cache.ttl}).
+   *
+   * @param ttl whole seconds, at least 0 (0: no caching); 1 to 5 s suits Kubernetes (CoreDNS answers
+   *     with TTL 5 s)
+   * @return true when it takes effect (or that could not be checked on this JVM); false when the JVM
+   *     had already fixed its cache policy, which is then logged as a WARN with the command-line fix
+   * @throws IllegalArgumentException if {@code ttl} is negative or not whole seconds
+   */
+  public static synchronized boolean limitTo(Duration ttl) {
+    Objects.requireNonNull(ttl, "ttl");
+    if (ttl.isNegative() || ttl.getNano() != 0) {
+      throw new IllegalArgumentException("Invalid value " + ttl + " for ttl: must be whole seconds >= 0, e.g. PT5S");
+    }
+    Optional<Boolean> fixed = cachePolicyFixed();
+    long before = configuredSeconds();
+    Security.setProperty(SECURITY_PROPERTY, Long.toString(ttl.getSeconds()));
+    if (fixed.orElse(false)) {
+      pinnedSeconds = before;
+      LOG.warn(
+          "JvmDnsCache.limitTo({}) came too late: this JVM already resolved a name and keeps its cache TTL of {}."
+              + " Call it first thing in main(), or start the JVM with -Dsun.net.inetaddr.ttl={}",
+          ttl, describe(before), ttl.getSeconds());
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * The cache TTL this JVM most likely uses for resolved names: what {@link #limitTo} found pinned when
+   * it came too late, else the configured properties. Empty means "forever" ({@code -1}).
+   */
+  public static Optional<Duration> effectiveTtl() {
+    Long pinned = pinnedSeconds;
+    long seconds = pinned != null ? pinned : configuredSeconds();
+    return seconds < 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(seconds));
+  }
+
+  /** The configured value in seconds, as the JVM would read it now; -1 is forever. */
+  private static long configuredSeconds() {
+    for (String value : new String[] {Security.getProperty(SECURITY_PROPERTY), System.getProperty(SYSTEM_PROPERTY)}) {
+      if (value != null) {
+        try {
+          return Long.parseLong(value.strip());
+        } catch (NumberFormatException e) {
+          // the JVM ignores an unparsable value too
+        }
+      }
+    }
+    return JVM_DEFAULT.getSeconds();
+  }
+
+  private static String describe(long seconds) {
+    return seconds < 0 ? "forever" : seconds + " s";
+  }
+
+  /**
+   * Whether the JVM's cache policy class is initialized (the policy read and fixed). Uses
+   * {@code sun.misc.Unsafe#shouldBeInitialized} where it exists (JDK 17 to 21); empty elsewhere.
+   */
+  static Optional<Boolean> cachePolicyFixed() {
+    try {
+      Class<?> policy = Class.forName("sun.net.InetAddressCachePolicy", false, null);
+      Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
+      Field field = unsafeClass.getDeclaredField("theUnsafe");
+      field.setAccessible(true);
+      Object unsafe = field.get(null);
+      Method shouldBeInitialized = unsafeClass.getMethod("shouldBeInitialized", Class.class);
+      return Optional.of(!(Boolean) shouldBeInitialized.invoke(unsafe, policy));
+    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+      LOG.debug("cannot tell whether the JVM's DNS cache policy is fixed", e);
+      return Optional.empty();
+    }
+  }
+}

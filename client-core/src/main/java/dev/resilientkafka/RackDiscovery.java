@@ -1,0 +1,42 @@
+package dev.resilientkafka;
+
+import dev.resilientkafka.internal.rack.RackDiscoveryChain;
+import dev.resilientkafka.internal.rack.RackDiscoveryEnvironment;
+import java.util.Optional;
+
+/**
+ * Finds the rack (zone) this client runs in, for {@code client.rack} and follower fetching.
+ *
+ * <p>{@link #DEFAULT} tries, first hit wins, logging each step: the environment variable {@code
+ * KAFKA_CLIENT_RACK}; the file {@code /etc/resilient-kafka/rack} (the rack alone, or a Downward API labels
+ * file); the Kubernetes API (the label {@code topology.kubernetes.io/zone} of the node named by {@code
+ * NODE_NAME}, with the pod's service-account token and CA); AWS, GCP and Azure instance metadata (500 ms
+ * timeouts); else none, reported at WARN. An explicit {@code client.rack} setting is used before any of
+ * them. The {@code resilient.rack.*} keys of a client's configuration change these locations.
+ *
+ * <p>Implementations must be thread-safe; {@link #discover()} may block for network calls and is called
+ * once while a client is built.
+ */
+@FunctionalInterface
+public interface RackDiscovery {
+  /** The standard chain described above, over the real process environment. */
+  RackDiscovery DEFAULT = () -> RackDiscoveryChain.standard(RackDiscoveryEnvironment.system()).discover();
+
+  /** Never finds a rack: the client fetches from partition leaders. */
+  RackDiscovery NONE = Optional::empty;
+
+  /**
+   * The rack, or empty when none could be found. Failures are reported through the return value and
+   * logs, never thrown.
+   */
+  Optional<String> discover();
+
+  /** Always {@code rack}, e.g. from your own configuration system. */
+  static RackDiscovery fixed(String rack) {
+    if (rack == null || rack.isBlank()) {
+      throw new IllegalArgumentException("rack must not be blank");
+    }
+    Optional<String> value = Optional.of(rack.trim());
+    return () -> value;
+  }
+}

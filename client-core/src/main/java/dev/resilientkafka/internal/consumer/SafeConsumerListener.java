@@ -1,0 +1,72 @@
+package dev.resilientkafka.internal.consumer;
+
+import dev.resilientkafka.ConsumerListener;
+import dev.resilientkafka.ResilientConsumer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Fans events out to every listener, catching and logging what they throw. Thread-safe. */
+public final class SafeConsumerListener implements ConsumerListener {
+  private static final Logger LOG = LoggerFactory.getLogger(SafeConsumerListener.class);
+  private final List<ConsumerListener> listeners;
+
+  public SafeConsumerListener(List<ConsumerListener> listeners) {
+    this.listeners = List.copyOf(listeners);
+  }
+
+  private void each(String event, Consumer<ConsumerListener> call) {
+    for (ConsumerListener listener : listeners) {
+      try {
+        call.accept(listener);
+      } catch (RuntimeException e) {
+        LOG.warn("consumer listener {} threw from {}; ignored", listener.getClass().getName(), event, e);
+      }
+    }
+  }
+
+  @Override
+  public void onStarted(ResilientConsumer<?, ?> consumer) {
+    each("onStarted", l -> l.onStarted(consumer));
+  }
+
+  @Override
+  public void onRackResolved(@Nullable String rack, String source) {
+    each("onRackResolved", l -> l.onRackResolved(rack, source));
+  }
+
+  @Override
+  public void onBrokerRacks(Map<Integer, String> rackByBroker) {
+    each("onBrokerRacks", l -> l.onBrokerRacks(rackByBroker));
+  }
+
+  @Override
+  public void onRackWarning(String message) {
+    each("onRackWarning", l -> l.onRackWarning(message));
+  }
+
+  @Override
+  public void onCoordinatorStalled(String groupId, String cause, String message) {
+    each("onCoordinatorStalled", l -> l.onCoordinatorStalled(groupId, cause, message));
+  }
+
+  @Override
+  public void onCoordinatorRecovered(String groupId, Duration stalledFor) {
+    each("onCoordinatorRecovered", l -> l.onCoordinatorRecovered(groupId, stalledFor));
+  }
+
+  @Override
+  public void onDuplicateDropped(ConsumerRecord<?, ?> record) {
+    each("onDuplicateDropped", l -> l.onDuplicateDropped(record));
+  }
+
+  @Override
+  public void onClosed(ResilientConsumer<?, ?> consumer) {
+    each("onClosed", l -> l.onClosed(consumer));
+  }
+}

@@ -1,0 +1,16 @@
+package dev.resilientkafka.internal.rack;
+
+import java.util.Optional;
+
+/** One source of the client's rack, tried in order by {@link RackDiscoveryChain}. Thread-safe. */
+public interface RackDiscoveryStep {
+  /** A short description for logs, e.g. {@code environment variable KAFKA_CLIENT_RACK}. */
+  String name();
+
+  /**
+   * The rack, or empty when this source does not apply here (variable unset, file absent, no node name).
+   *
+   * @throws RackLookupException when the source applies but failed (HTTP 401, timeout, bad JSON, ...)
+   */
+  Optional<String> lookup() throws RackLookupException;
+}

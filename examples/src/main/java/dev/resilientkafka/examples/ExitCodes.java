@@ -1,0 +1,26 @@
+package dev.resilientkafka.examples;
+
+/**
+ * Exit codes of every {@code resilient-kafka} subcommand, for scripts.
+ *
+ * <ul>
+ *   <li>{@value #OK}: the command did its job; for {@code doctor}: no check FAILed (WARNs allowed), for
+ *       {@code doctor --drain}: the broker can go down now.
+ *   <li>{@value #FINDINGS}: the cluster is not as it should be; {@code doctor}: at least one FAIL,
+ *       {@code doctor --drain}: draining the broker now would drop partitions below min ISR.
+ *   <li>{@value #USAGE}: the command line is wrong (unknown subcommand or option, missing or bad value).
+ *   <li>{@value #UNREACHABLE}: the cluster could not be reached or answered with an error.
+ * </ul>
+ */
+public final class ExitCodes {
+  /** Success, or no FAIL found. */
+  public static final int OK = 0;
+  /** At least one FAIL, or the drain is not safe. */
+  public static final int FINDINGS = 1;
+  /** Wrong command line. */
+  public static final int USAGE = 2;
+  /** The cluster could not be reached or refused a request. */
+  public static final int UNREACHABLE = 3;
+
+  private ExitCodes() {}
+}

@@ -1,0 +1,16 @@
+package dev.resilientkafka.examples;
+
+/**
+ * A command line that cannot be run: the message names the argument and what is accepted, and the
+ * command ends with {@link ExitCodes#USAGE}.
+ */
+public final class UsageException extends Exception {
+  private static final long serialVersionUID = 1L;
+
+  /**
+   * @param message what is wrong, naming the argument and the accepted values
+   */
+  public UsageException(String message) {
+    super(message);
+  }
+}
