@@ -56,7 +56,9 @@ import org.slf4j.LoggerFactory;
  * started or ended; use the {@code await*} methods to wait for Kafka to catch up.
  *
  * <p>The JVM using it must be started with {@code -Djdk.net.hosts.file=<file>} (the Maven build does
- * this) and should cache names briefly ({@code -Dsun.net.inetaddr.ttl=1}). Every process started ends
+ * this) and should cache names briefly: {@code -Dsun.net.inetaddr.ttl=1}, and no negative caching
+ * ({@code networkaddress.cache.negative.ttl=0} through {@code -Djava.security.properties}, since
+ * java.security's 10 s wins over the system property). Every process started ends
  * on {@link #close()} and on JVM exit. Several clusters, in one JVM or many, never share addresses,
  * ports or directories. Broker logs are kept under {@link #directory()}.
  *
@@ -679,13 +681,26 @@ public final class LocalKafkaCluster implements AutoCloseable {
     options.add("-Djava.awt.headless=true");
     options.add("-D" + HostsFile.PROPERTY + "=" + HostsFile.requireConfiguredPath());
     options.add("-Dsun.net.inetaddr.ttl=1");
-    options.add("-Dsun.net.inetaddr.negative.ttl=0");
+    // java.security's networkaddress.cache.negative.ttl=10 would win over -Dsun.net.inetaddr.negative.ttl
+    options.add("-Djava.security.properties=" + dnsCacheSecurityFile());
     options.add("-Dlog4j2.configurationFile=" + logConfiguration());
     // used instead when the caller's classpath (fallback) carries slf4j-simple
     options.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
     options.add("-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS");
     options.addAll(config.jvmOptions);
     return options;
+  }
+
+  private Path dnsCacheSecurityFile() {
+    Path file = directory.resolve("dns-cache.security");
+    if (!Files.exists(file)) {
+      try {
+        Files.writeString(file, "networkaddress.cache.ttl=1\nnetworkaddress.cache.negative.ttl=0\n");
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write " + file, e);
+      }
+    }
+    return file;
   }
 
   private Path logConfiguration() {

@@ -33,6 +33,7 @@ class ProcessCleanupTest {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-D" + "jdk.net.hosts.file=" + System.getProperty("jdk.net.hosts.file"));
     command.add("-Dsun.net.inetaddr.ttl=1");
+    command.add("-Djava.security.properties=" + System.getProperty("java.security.properties"));
     command.add("-Dresilientkafka.testkit.dir=" + System.getProperty("resilientkafka.testkit.dir", "target/testkit"));
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));

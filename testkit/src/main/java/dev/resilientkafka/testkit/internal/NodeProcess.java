@@ -87,7 +87,9 @@ public final class NodeProcess {
       return;
     }
     Signals.send(current.pid(), "CONT"); // a paused JVM cannot run its shutdown hooks
-    current.destroy();
+    // SIGTERM through the handle: Process.destroy() would also close the child's stdin, and the child's
+    // watchdog would halt it before Kafka's controlled shutdown could run
+    current.toHandle().destroy();
     if (!waitFor(current, timeout)) {
       log.warn("{} (PID {}) did not stop within {} after SIGTERM; sending SIGKILL", name, current.pid(), timeout);
       kill();
