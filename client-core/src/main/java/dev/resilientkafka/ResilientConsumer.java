@@ -56,11 +56,11 @@ import org.slf4j.LoggerFactory;
  * come from; a group coordinator stalled on {@code __consumer_offsets} with too few in-sync replicas is
  * named ({@link #coordinatorStallCause()}, logs, {@link ConsumerListener#onCoordinatorStalled}). With
  * {@code resilient.consumer.dedup.window > 0}, records whose record-id header ({@code
- * resilient.consumer.dedup.header}, default {@code resilient-id}) was seen among the last that many ids are
+ * resilient.consumer.dedup.header}, default {@code resilient-record-id}) was seen among the last that many ids are
  * left out of {@code poll()} and reported to listeners.
  *
  * <p>Settings (defaults): {@code resilient.consumer.dedup.window} 0 (off), {@code
- * resilient.consumer.dedup.header} {@code resilient-id}, {@code resilient.consumer.rack.verify} true,
+ * resilient.consumer.dedup.header} {@code resilient-record-id}, {@code resilient.consumer.rack.verify} true,
  * {@code resilient.consumer.diagnostics.interval.ms} 10000 (0 = only at start).
  *
  * <p>Thread-safety: as {@link KafkaConsumer}, one thread at a time except {@link #wakeup()}; the

@@ -74,7 +74,7 @@ class DuplicateFilterTest {
     Map<String, Object> config = new HashMap<>(Map.of("group.id", "g"));
     ConsumerSettings defaults = ConsumerSettings.extract(config);
     assertThat(defaults.dedupWindow()).isZero();
-    assertThat(defaults.dedupHeader()).isEqualTo("resilient-id");
+    assertThat(defaults.dedupHeader()).isEqualTo("resilient-record-id");
     assertThat(config).containsOnlyKeys("group.id");
 
     config.put("resilient.consumer.dedup.window", "-1");

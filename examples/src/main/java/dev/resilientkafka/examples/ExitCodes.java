@@ -5,9 +5,11 @@ package dev.resilientkafka.examples;
  *
  * <ul>
  *   <li>{@value #OK}: the command did its job; for {@code doctor}: no check FAILed (WARNs allowed), for
- *       {@code doctor --drain}: the broker can go down now.
+ *       {@code doctor --drain}: the broker can go down now, for {@code console-producer}: every record
+ *       was delivered.
  *   <li>{@value #FINDINGS}: the cluster is not as it should be; {@code doctor}: at least one FAIL,
- *       {@code doctor --drain}: draining the broker now would drop partitions below min ISR.
+ *       {@code doctor --drain}: draining the broker now would drop partitions below min ISR, {@code
+ *       console-producer}: at least one record ended undelivered.
  *   <li>{@value #USAGE}: the command line is wrong (unknown subcommand or option, missing or bad value).
  *   <li>{@value #UNREACHABLE}: the cluster could not be reached or answered with an error.
  * </ul>
@@ -15,7 +17,7 @@ package dev.resilientkafka.examples;
 public final class ExitCodes {
   /** Success, or no FAIL found. */
   public static final int OK = 0;
-  /** At least one FAIL, or the drain is not safe. */
+  /** At least one FAIL, the drain is not safe, or a record was not delivered. */
   public static final int FINDINGS = 1;
   /** Wrong command line. */
   public static final int USAGE = 2;

@@ -1,5 +1,7 @@
 package dev.resilientkafka.examples;
 
+import dev.resilientkafka.examples.console.ConsoleConsumerCommand;
+import dev.resilientkafka.examples.console.ConsoleProducerCommand;
 import dev.resilientkafka.examples.doctor.DoctorCommand;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -27,9 +29,9 @@ public final class ResilientKafkaCli {
     this.subcommands = List.copyOf(subcommands);
   }
 
-  /** The subcommands of the shipped CLI. The console producer and consumer are added here when ready. */
+  /** The subcommands of the shipped CLI, in the order help lists them. */
   public static List<Subcommand> subcommands() {
-    return List.of(new DoctorCommand(), new DemoCommand());
+    return List.of(new ConsoleProducerCommand(), new ConsoleConsumerCommand(), new DoctorCommand(), new DemoCommand());
   }
 
   /** Runs the CLI and exits the JVM with its exit code. */
@@ -134,7 +136,7 @@ public final class ResilientKafkaCli {
     }
     out.println();
     out.println("Run '" + COMMAND + " <subcommand> --help' for the options of each.");
-    out.println("Exit codes: 0 ok, 1 findings (a FAIL, an unsafe drain), 2 usage error, 3 cluster unreachable or error.");
+    out.println("Exit codes: 0 ok, 1 findings (a FAIL, an unsafe drain, an undelivered record), 2 usage error, 3 cluster unreachable or error.");
   }
 
   private static void printHelp(Subcommand command, PrintStream out) {

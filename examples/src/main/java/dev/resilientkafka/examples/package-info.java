@@ -1,7 +1,7 @@
 /**
  * The {@code resilient-kafka} command line: {@link dev.resilientkafka.examples.ResilientKafkaCli} and its
- * {@link dev.resilientkafka.examples.Subcommand}s ({@code doctor}, {@code demo}; the console producer and
- * consumer plug in the same way).
+ * {@link dev.resilientkafka.examples.Subcommand}s ({@code console-producer}, {@code console-consumer},
+ * {@code doctor}, {@code demo}).
  */
 @NullMarked
 package dev.resilientkafka.examples;

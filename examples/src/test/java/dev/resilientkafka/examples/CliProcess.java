@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 public final class CliProcess {
   private static final long TIMEOUT_SECONDS = 60;
   private static final String[] INHERITED = {
-    "jdk.net.hosts.file", "sun.net.inetaddr.ttl", "sun.net.inetaddr.negative.ttl", "resilientkafka.testkit.dir"
+    "jdk.net.hosts.file", "sun.net.inetaddr.ttl", "sun.net.inetaddr.negative.ttl", "java.security.properties", "resilientkafka.testkit.dir"
   };
 
   private CliProcess() {}

@@ -12,7 +12,7 @@ class CliUsageTest {
   void helpListsEverySubcommandAndExitsZero() {
     CliProcess.Result result = CliProcess.run("--help");
     assertThat(result.exitCode()).as(result.toString()).isZero();
-    assertThat(result.stdout()).contains("Usage: resilient-kafka <subcommand>", "doctor", "demo", "Exit codes");
+    assertThat(result.stdout()).contains("Usage: resilient-kafka <subcommand>", "console-producer", "console-consumer", "doctor", "demo", "Exit codes");
   }
 
   @Test
@@ -36,7 +36,7 @@ class CliUsageTest {
   void unknownSubcommandIsNamedWithTheAcceptedOnes() {
     CliProcess.Result result = CliProcess.run("docter", "--bootstrap-server", "x:9092");
     assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
-    assertThat(result.stderr()).contains("unknown subcommand 'docter'", "accepted subcommands: doctor, demo");
+    assertThat(result.stderr()).contains("unknown subcommand 'docter'", "accepted subcommands: console-producer, console-consumer, doctor, demo");
     assertThat(result.stdout()).isEmpty();
   }
 

@@ -9,7 +9,7 @@ import org.apache.kafka.common.config.ConfigException;
  * The {@code resilient.consumer.*} settings, read and removed from a consumer's configuration. Immutable.
  *
  * @param dedupWindow how many record ids are remembered to drop duplicates; 0 (default) turns it off
- * @param dedupHeader header carrying the producer's record id; default {@code resilient-id}
+ * @param dedupHeader header carrying the producer's record id; default {@code resilient-record-id}
  * @param verifyRack whether brokers' racks and replica selector are checked at start-up; default true
  * @param diagnosticsInterval how often broker racks and the group coordinator's {@code __consumer_offsets}
  *     partition are checked; default 10 s; 0 turns the periodic check off
@@ -20,7 +20,7 @@ public record ConsumerSettings(int dedupWindow, String dedupHeader, boolean veri
   public static final String VERIFY_RACK = "resilient.consumer.rack.verify";
   public static final String DIAGNOSTICS_INTERVAL_MS = "resilient.consumer.diagnostics.interval.ms";
   public static final List<String> KEYS = List.of(DEDUP_WINDOW, DEDUP_HEADER, VERIFY_RACK, DIAGNOSTICS_INTERVAL_MS);
-  public static final String DEFAULT_HEADER = "resilient-id";
+  public static final String DEFAULT_HEADER = dev.resilientkafka.ResilientProducerConfig.DEFAULT_RECORD_ID_HEADER;
 
   /**
    * Removes the {@code resilient.consumer.*} keys from {@code config} and validates them.

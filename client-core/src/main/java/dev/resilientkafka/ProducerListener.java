@@ -1,0 +1,32 @@
+package dev.resilientkafka;
+
+/**
+ * Events of a {@link ResilientProducer}; every method has a no-op default. Methods are called from the
+ * producer's own threads (Kafka's I/O thread, the dispatcher) or the sending thread, so they must be
+ * fast and thread-safe; exceptions they throw are logged and ignored.
+ */
+public interface ProducerListener {
+  /** A listener that does nothing. */
+  ProducerListener NONE = new ProducerListener() {};
+
+  /** The producer is built and about to accept records; {@code producer} can be queried for its state. */
+  default void onStart(ResilientProducer<?, ?> producer) {}
+
+  /**
+   * A record that waited (queued in the buffer, or in flight longer than usual during an outage) was
+   * delivered in the end.
+   */
+  default void onRecovered(String topic) {}
+
+  /** A record was sent again through a new inner producer; its first attempt's outcome is unknown. */
+  default void onResent(String topic) {}
+
+  /** A record was not kept because the buffer was full; {@code policy} is the policy that applied. */
+  default void onDropped(String topic, OverflowPolicy policy) {}
+
+  /** A record's callback was told it failed, with this cause (dropped records included). */
+  default void onFailed(String topic, FailureCause cause) {}
+
+  /** The producer is closed; remove whatever {@link #onStart} registered. */
+  default void onClose() {}
+}

@@ -1,0 +1,72 @@
+package dev.resilientkafka;
+
+/**
+ * The {@code resilient.*} configuration keys of {@link ResilientProducer}, given beside Kafka's producer
+ * keys (or through {@link ResilientProducer.Builder}). Constants only; not instantiable.
+ *
+ * <p>Kafka keys the producer manages: {@code acks} ({@code all}), {@code enable.idempotence} ({@code
+ * true}), {@code retries} (max), {@code max.in.flight.requests.per.connection} (at most 5), {@code
+ * max.block.ms} (0 inside; a user value becomes {@link #BUFFER_BLOCK_MS} when that is not set), {@code
+ * delivery.timeout.ms} (a user value becomes {@link #DELIVERY_TIMEOUT_MS} when that is not set). Not
+ * supported yet: {@code partitioner.class}, {@code interceptor.classes}, {@code transactional.id}.
+ */
+public final class ResilientProducerConfig {
+  private ResilientProducerConfig() {}
+
+  /**
+   * How long a record may take from {@code send()} to its acknowledgement before it fails, in ms; covers
+   * broker outages. Default {@value #DEFAULT_DELIVERY_TIMEOUT_MS} (10 minutes); at least {@code
+   * linger.ms + request.timeout.ms}.
+   */
+  public static final String DELIVERY_TIMEOUT_MS = "resilient.delivery.timeout.ms";
+
+  /** Default of {@link #DELIVERY_TIMEOUT_MS}. */
+  public static final long DEFAULT_DELIVERY_TIMEOUT_MS = 600_000L;
+
+  /** Most records accepted and not yet completed. Default {@value #DEFAULT_BUFFER_MAX_RECORDS}; > 0. */
+  public static final String BUFFER_MAX_RECORDS = "resilient.buffer.max.records";
+
+  /** Default of {@link #BUFFER_MAX_RECORDS}. */
+  public static final int DEFAULT_BUFFER_MAX_RECORDS = 100_000;
+
+  /**
+   * Most serialized bytes (keys, values and headers) of records accepted and not yet completed. Default
+   * {@value #DEFAULT_BUFFER_MAX_BYTES} (32 MiB); > 0. Kafka's {@code buffer.memory} is raised above it.
+   */
+  public static final String BUFFER_MAX_BYTES = "resilient.buffer.max.bytes";
+
+  /** Default of {@link #BUFFER_MAX_BYTES}. */
+  public static final long DEFAULT_BUFFER_MAX_BYTES = 32L * 1024 * 1024;
+
+  /** {@link OverflowPolicy} name: BLOCK (default), DROP_NEWEST, DROP_OLDEST, FAIL; case-insensitive. */
+  public static final String BUFFER_OVERFLOW_POLICY = "resilient.buffer.overflow.policy";
+
+  /** How long {@code send()} waits for room under {@link OverflowPolicy#BLOCK}, in ms. Default 60000. */
+  public static final String BUFFER_BLOCK_MS = "resilient.buffer.block.ms";
+
+  /** Default of {@link #BUFFER_BLOCK_MS}. */
+  public static final long DEFAULT_BUFFER_BLOCK_MS = 60_000L;
+
+  /**
+   * Name of the header carrying each record's 16-byte unique id, so that consumers can drop the
+   * duplicates a re-send after an unknown outcome can cause. Default {@value #DEFAULT_RECORD_ID_HEADER};
+   * an empty value turns the header off.
+   */
+  public static final String RECORD_ID_HEADER = "resilient.record.id.header";
+
+  /** Default of {@link #RECORD_ID_HEADER}. */
+  public static final String DEFAULT_RECORD_ID_HEADER = "resilient-record-id";
+
+  /**
+   * {@code true} allows {@code acks} other than {@code all} and {@code enable.idempotence=false}: the
+   * availability-first trade-off for metrics-like data, logged at start-up and visible in metrics.
+   * Default {@code false}.
+   */
+  public static final String AVAILABILITY_MODE = "resilient.availability.mode";
+
+  /** First delay before a record Kafka did not take is offered again, in ms. Default 100. */
+  public static final String RETRY_BACKOFF_MS = "resilient.retry.backoff.ms";
+
+  /** Longest delay between offers of a record Kafka did not take, in ms. Default 5000. */
+  public static final String RETRY_BACKOFF_MAX_MS = "resilient.retry.backoff.max.ms";
+}

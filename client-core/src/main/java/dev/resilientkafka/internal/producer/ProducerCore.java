@@ -1,0 +1,221 @@
+package dev.resilientkafka.internal.producer;
+
+import dev.resilientkafka.FailureCause;
+import dev.resilientkafka.ProducerListener;
+import dev.resilientkafka.ResilientProducer;
+import dev.resilientkafka.ResilientProducerConfig;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.utils.Utils;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What {@link ResilientProducer} delegates to: serializes with the user's serializers (so bytes and
+ * partition are known before hand-off), stamps the record id, and owns the inner producer, the {@link
+ * RecordBuffer}, the {@link ClusterHealth} and the bootstrap handle. Thread-safe.
+ */
+public final class ProducerCore<K, V> {
+  private static final Logger log = LoggerFactory.getLogger(ProducerCore.class);
+  private static final AtomicInteger CLIENT_IDS = new AtomicInteger();
+
+  private final ProducerSettings settings;
+  private final AutoCloseable bootstrap;
+  private final Serializer<K> keySerializer;
+  private final Serializer<V> valueSerializer;
+  private final String clientId;
+  private final KafkaProducer<byte[], byte[]> inner;
+  private final ClusterHealth health;
+  private final RecordBuffer buffer;
+  private final SafeListener listener;
+  private final RecordIds ids = new RecordIds();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  public ProducerCore(Map<String, Object> userConfig, @Nullable Serializer<K> keySerializer,
+      @Nullable Serializer<V> valueSerializer, List<ProducerListener> listeners,
+      Function<Map<String, Object>, ? extends AutoCloseable> bootstrapper) {
+    Map<String, Object> config = new HashMap<>(userConfig);
+    this.bootstrap = bootstrapper.apply(config);
+    Serializer<K> key = null;
+    Serializer<V> value = null;
+    KafkaProducer<byte[], byte[]> innerProducer = null;
+    ClusterHealth clusterHealth = null;
+    try {
+      this.settings = ProducerSettings.parse(config);
+      Object configuredId = config.get(ProducerConfig.CLIENT_ID_CONFIG);
+      this.clientId = configuredId == null || configuredId.toString().isBlank()
+          ? "resilient-producer-" + CLIENT_IDS.incrementAndGet() : configuredId.toString();
+      key = keySerializer != null ? keySerializer : serializer(config, ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, true);
+      value = valueSerializer != null ? valueSerializer : serializer(config, ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, false);
+      Map<String, Object> innerConfig = new HashMap<>(settings.innerConfig);
+      innerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+      innerProducer = new KafkaProducer<>(innerConfig);
+      clusterHealth = new ClusterHealth(settings.userKafkaConfig, clientId);
+      this.listener = new SafeListener(listeners);
+      this.buffer = new RecordBuffer(settings, innerProducer, clusterHealth, listener, clientId);
+    } catch (RuntimeException e) {
+      closeQuietly(clusterHealth);
+      if (innerProducer != null) {
+        innerProducer.close(Duration.ZERO);
+      }
+      closeQuietly(keySerializer == null ? key : null);
+      closeQuietly(valueSerializer == null ? value : null);
+      closeQuietly(bootstrap);
+      throw e;
+    }
+    this.keySerializer = key;
+    this.valueSerializer = value;
+    this.inner = innerProducer;
+    this.health = clusterHealth;
+    if (settings.availabilityMode()) {
+      log.warn("{}: {}=true: acks and idempotence are not forced; records can be lost or duplicated "
+          + "when brokers fail (availability-first mode)", clientId, ResilientProducerConfig.AVAILABILITY_MODE);
+    }
+  }
+
+  /** Tells the listeners the producer is ready. */
+  public void start(ResilientProducer<K, V> producer) {
+    listener.onStart(producer);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> Serializer<T> serializer(Map<String, Object> config, String key, boolean isKey) {
+    Object value = config.get(key);
+    if (value == null) {
+      throw new ConfigException(key, null, "a serializer class is required (or pass instances to the builder)");
+    }
+    Serializer<T> serializer;
+    try {
+      serializer = value instanceof Class<?> type
+          ? (Serializer<T>) Utils.newInstance(type, Serializer.class)
+          : value instanceof Serializer<?> instance ? (Serializer<T>) instance
+          : (Serializer<T>) Utils.newInstance(value.toString().trim(), Serializer.class);
+    } catch (ClassNotFoundException | KafkaException | ClassCastException e) {
+      throw new ConfigException(key, value, "must name a class implementing " + Serializer.class.getName());
+    }
+    Map<String, Object> serializerConfig = new HashMap<>(config);
+    serializerConfig.keySet().removeIf(k -> k.startsWith("resilient."));
+    serializer.configure(serializerConfig, isKey);
+    return serializer;
+  }
+
+  public Future<RecordMetadata> send(ProducerRecord<K, V> record, @Nullable Callback callback) {
+    if (closed.get()) {
+      throw new IllegalStateException("Cannot perform operation after producer has been closed");
+    }
+    Headers headers = new RecordHeaders(record.headers().toArray());
+    byte[] key = serialize(keySerializer, record.topic(), headers, record.key(), "key");
+    byte[] value = serialize(valueSerializer, record.topic(), headers, record.value(), "value");
+    if (settings.recordIdHeader != null) {
+      headers.add(settings.recordIdHeader, ids.next());
+    }
+    return buffer.send(record.topic(), record.partition(), key, value, headers, record.timestamp(), callback);
+  }
+
+  private <T> byte @Nullable [] serialize(Serializer<T> serializer, String topic, Headers headers,
+      @Nullable T data, String what) {
+    try {
+      return serializer.serialize(topic, headers, data);
+    } catch (ClassCastException e) {
+      listener.onFailed(topic, FailureCause.REJECTED);
+      throw new SerializationException("Can't convert " + what + " of class "
+          + (data == null ? "null" : data.getClass().getName()) + " with " + serializer.getClass().getName(), e);
+    } catch (RuntimeException e) {
+      listener.onFailed(topic, FailureCause.REJECTED);
+      throw e;
+    }
+  }
+
+  public void flush() {
+    buffer.flush();
+  }
+
+  /** Waits up to the block timeout for the topic's partitions, as {@code KafkaProducer} does. */
+  public List<PartitionInfo> partitionsFor(String topic) {
+    long deadline = System.nanoTime() + settings.blockTimeout.toNanos();
+    long pause = 10;
+    while (true) {
+      try {
+        return inner.partitionsFor(topic);
+      } catch (TimeoutException e) {
+        if (System.nanoTime() - deadline >= 0) {
+          throw new TimeoutException("Topic " + topic + " not present in metadata after "
+              + settings.blockTimeout.toMillis() + " ms.", e);
+        }
+      }
+      try {
+        TimeUnit.MILLISECONDS.sleep(pause);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new org.apache.kafka.common.errors.InterruptException(e);
+      }
+      pause = Math.min(200, pause * 2);
+    }
+  }
+
+  public Producer<byte[], byte[]> inner() {
+    return inner;
+  }
+
+  public RecordBuffer buffer() {
+    return buffer;
+  }
+
+  public String clientId() {
+    return clientId;
+  }
+
+  public boolean availabilityMode() {
+    return settings.availabilityMode();
+  }
+
+  public void close(Duration timeout) {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    Duration bounded = timeout.isNegative() ? Duration.ZERO : timeout.compareTo(Duration.ofDays(365)) > 0
+        ? Duration.ofDays(365) : timeout;
+    try {
+      buffer.close(bounded);
+    } finally {
+      closeQuietly(health);
+      closeQuietly(keySerializer);
+      closeQuietly(valueSerializer);
+      closeQuietly(bootstrap);
+      listener.onClose();
+    }
+  }
+
+  private static void closeQuietly(@Nullable AutoCloseable closeable) {
+    if (closeable == null) {
+      return;
+    }
+    try {
+      closeable.close();
+    } catch (Exception e) {
+      log.warn("closing {} failed", closeable, e);
+    }
+  }
+}

@@ -1,0 +1,220 @@
+package dev.resilientkafka.internal.producer;
+
+import static dev.resilientkafka.ResilientProducerConfig.*;
+
+import dev.resilientkafka.OverflowPolicy;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The {@code resilient.*} settings parsed and checked, and the inner producer's Kafka configuration with
+ * the durability settings forced. Immutable.
+ */
+public final class ProducerSettings {
+  private static final int KAFKA_DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+  private static final int KAFKA_DEFAULT_LINGER_MS = 5;
+  private static final long KAFKA_DEFAULT_BUFFER_MEMORY = 32L * 1024 * 1024;
+
+  final Duration deliveryTimeout;
+  final int maxRecords;
+  final long maxBytes;
+  final OverflowPolicy overflowPolicy;
+  final Duration blockTimeout;
+  final @Nullable String recordIdHeader;
+  final boolean availabilityMode;
+  final Duration retryBackoff;
+  final Duration retryBackoffMax;
+  /** Kafka keys only (serializer keys removed), for the inner producer. */
+  final Map<String, Object> innerConfig;
+  /** Kafka keys only, before forcing, for admin clients and the serializers' {@code configure}. */
+  final Map<String, Object> userKafkaConfig;
+
+  /** Every {@code resilient.*} key of the producer; see {@link dev.resilientkafka.ResilientProducerConfig}. */
+  private static final java.util.SortedSet<String> KEYS = new java.util.TreeSet<>(java.util.List.of(
+      DELIVERY_TIMEOUT_MS, BUFFER_MAX_RECORDS, BUFFER_MAX_BYTES, BUFFER_OVERFLOW_POLICY, BUFFER_BLOCK_MS,
+      RECORD_ID_HEADER, AVAILABILITY_MODE, RETRY_BACKOFF_MS, RETRY_BACKOFF_MAX_MS));
+  /** Prefixes of the other clients' keys: a map shared between clients may carry them. */
+  private static final java.util.List<String> OTHER_PREFIXES =
+      java.util.List.of("resilient.bootstrap.", "resilient.consumer.", "resilient.rack.");
+
+  private ProducerSettings(Map<String, Object> config) {
+    rejectUnknownKeys(config);
+    Map<String, Object> kafka = new HashMap<>(config);
+    kafka.keySet().removeIf(key -> key.startsWith("resilient."));
+    this.userKafkaConfig = Map.copyOf(kafka);
+    this.availabilityMode = bool(config, AVAILABILITY_MODE, false);
+    long userDeliveryTimeout = longValue(config, ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, DEFAULT_DELIVERY_TIMEOUT_MS);
+    this.deliveryTimeout = Duration.ofMillis(positive(config, DELIVERY_TIMEOUT_MS, userDeliveryTimeout));
+    this.maxRecords = Math.toIntExact(positive(config, BUFFER_MAX_RECORDS, DEFAULT_BUFFER_MAX_RECORDS));
+    this.maxBytes = positive(config, BUFFER_MAX_BYTES, DEFAULT_BUFFER_MAX_BYTES);
+    this.overflowPolicy = policy(config.get(BUFFER_OVERFLOW_POLICY));
+    long userMaxBlock = longValue(config, ProducerConfig.MAX_BLOCK_MS_CONFIG, DEFAULT_BUFFER_BLOCK_MS);
+    this.blockTimeout = Duration.ofMillis(nonNegative(config, BUFFER_BLOCK_MS, userMaxBlock));
+    Object header = config.getOrDefault(RECORD_ID_HEADER, DEFAULT_RECORD_ID_HEADER);
+    String headerName = header == null ? "" : header.toString().trim();
+    this.recordIdHeader = headerName.isEmpty() ? null : headerName;
+    this.retryBackoff = Duration.ofMillis(positive(config, RETRY_BACKOFF_MS, 100));
+    this.retryBackoffMax = Duration.ofMillis(positive(config, RETRY_BACKOFF_MAX_MS, 5_000));
+    if (retryBackoffMax.compareTo(retryBackoff) < 0) {
+      throw new ConfigException(RETRY_BACKOFF_MAX_MS, retryBackoffMax.toMillis(),
+          "must be >= " + RETRY_BACKOFF_MS + " (" + retryBackoff.toMillis() + ")");
+    }
+    this.innerConfig = Map.copyOf(innerConfig(kafka));
+  }
+
+  /** Parses {@code config} (Kafka and {@code resilient.*} keys; bootstrap keys already handled). */
+  public static ProducerSettings parse(Map<String, Object> config) {
+    return new ProducerSettings(config);
+  }
+
+  public boolean availabilityMode() {
+    return availabilityMode;
+  }
+
+  private Map<String, Object> innerConfig(Map<String, Object> kafka) {
+    rejectUnsupported(kafka, ProducerConfig.PARTITIONER_CLASS_CONFIG,
+        "a custom partitioner is not supported yet: the producer partitions itself (murmur2 of the key, like Kafka's default)");
+    rejectUnsupported(kafka, ProducerConfig.INTERCEPTOR_CLASSES_CONFIG,
+        "producer interceptors are not supported yet");
+    rejectUnsupported(kafka, ProducerConfig.TRANSACTIONAL_ID_CONFIG, "transactions are not supported yet");
+    Map<String, Object> inner = new HashMap<>(kafka);
+    inner.remove(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG);
+    inner.remove(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
+    inner.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    inner.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    if (!availabilityMode) {
+      requireIfSet(kafka, ProducerConfig.ACKS_CONFIG, "all", "all", "-1");
+      requireIfSet(kafka, ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true", "true");
+      inner.put(ProducerConfig.ACKS_CONFIG, "all");
+      inner.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    }
+    Object retries = kafka.get(ProducerConfig.RETRIES_CONFIG);
+    if (retries != null && parseLong(ProducerConfig.RETRIES_CONFIG, retries) < Integer.MAX_VALUE) {
+      throw new ConfigException(ProducerConfig.RETRIES_CONFIG, retries,
+          "must be " + Integer.MAX_VALUE + " or unset: the producer retries until " + DELIVERY_TIMEOUT_MS);
+    }
+    inner.put(ProducerConfig.RETRIES_CONFIG, Integer.MAX_VALUE);
+    long inFlight = longValue(kafka, ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+    if (inFlight < 1 || inFlight > 5) {
+      throw new ConfigException(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, inFlight,
+          "accepted values are 1 to 5 (idempotent ordering)");
+    }
+    long linger = longValue(kafka, ProducerConfig.LINGER_MS_CONFIG, KAFKA_DEFAULT_LINGER_MS);
+    long requestTimeout = longValue(kafka, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, KAFKA_DEFAULT_REQUEST_TIMEOUT_MS);
+    if (deliveryTimeout.toMillis() < linger + requestTimeout) {
+      throw new ConfigException(DELIVERY_TIMEOUT_MS, deliveryTimeout.toMillis(),
+          "must be >= linger.ms + request.timeout.ms (" + (linger + requestTimeout) + ")");
+    }
+    inner.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, deliveryTimeout.toMillis()));
+    // KAFKA-3539: the inner send() must never block; missing metadata and a full accumulator then fail
+    // synchronously and the record waits in this producer's queue instead.
+    inner.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 0L);
+    long memory = longValue(kafka, ProducerConfig.BUFFER_MEMORY_CONFIG, KAFKA_DEFAULT_BUFFER_MEMORY);
+    long batchSize = longValue(kafka, ProducerConfig.BATCH_SIZE_CONFIG, 16_384);
+    // per-record batch overhead and half-filled batches: Kafka's pool must not be the bound that bites
+    inner.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(memory, 2 * maxBytes + 64 * batchSize));
+    return inner;
+  }
+
+  /** A misspelt key must not silently leave a default in force (e.g. an unbounded-looking buffer). */
+  private static void rejectUnknownKeys(Map<String, Object> config) {
+    for (Map.Entry<String, Object> entry : config.entrySet()) {
+      String key = entry.getKey();
+      if (key.startsWith("resilient.") && !KEYS.contains(key) && OTHER_PREFIXES.stream().noneMatch(key::startsWith)) {
+        throw new ConfigException(key, entry.getValue(),
+            "unknown resilient-kafka producer setting; accepted keys are " + KEYS);
+      }
+    }
+  }
+
+  private static void rejectUnsupported(Map<String, Object> kafka, String key, String reason) {
+    Object value = kafka.get(key);
+    if (value == null || value.toString().isBlank() || (value instanceof java.util.List<?> list && list.isEmpty())) {
+      return;
+    }
+    throw new ConfigException(key, value, reason + "; remove " + key);
+  }
+
+  private static void requireIfSet(Map<String, Object> kafka, String key, String shown, String... accepted) {
+    Object value = kafka.get(key);
+    if (value == null) {
+      return;
+    }
+    String text = value.toString().trim().toLowerCase(Locale.ROOT);
+    for (String ok : accepted) {
+      if (ok.equals(text)) {
+        return;
+      }
+    }
+    throw new ConfigException(key, value, "accepted values are " + String.join(", ", accepted)
+        + " (durability is forced; set " + AVAILABILITY_MODE + "=true to trade it for availability)");
+  }
+
+  private static OverflowPolicy policy(@Nullable Object value) {
+    if (value == null) {
+      return OverflowPolicy.BLOCK;
+    }
+    if (value instanceof OverflowPolicy policy) {
+      return policy;
+    }
+    try {
+      return OverflowPolicy.valueOf(value.toString().trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(BUFFER_OVERFLOW_POLICY, value,
+          "accepted values are BLOCK, DROP_NEWEST, DROP_OLDEST, FAIL");
+    }
+  }
+
+  private static boolean bool(Map<String, Object> config, String key, boolean fallback) {
+    Object value = config.get(key);
+    if (value == null) {
+      return fallback;
+    }
+    String text = value.toString().trim().toLowerCase(Locale.ROOT);
+    if (text.equals("true") || text.equals("false")) {
+      return Boolean.parseBoolean(text);
+    }
+    throw new ConfigException(key, value, "accepted values are true, false");
+  }
+
+  private static long positive(Map<String, Object> config, String key, long fallback) {
+    long value = longValue(config, key, fallback);
+    if (value <= 0) {
+      throw new ConfigException(key, value, "must be > 0");
+    }
+    return value;
+  }
+
+  private static long nonNegative(Map<String, Object> config, String key, long fallback) {
+    long value = longValue(config, key, fallback);
+    if (value < 0) {
+      throw new ConfigException(key, value, "must be >= 0");
+    }
+    return value;
+  }
+
+  private static long longValue(Map<String, Object> config, String key, long fallback) {
+    Object value = config.get(key);
+    return value == null ? fallback : parseLong(key, value);
+  }
+
+  private static long parseLong(String key, Object value) {
+    if (value instanceof Number number) {
+      return number.longValue();
+    }
+    if (value instanceof Duration duration) {
+      return duration.toMillis();
+    }
+    try {
+      return Long.parseLong(value.toString().trim());
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key, value, "must be a whole number");
+    }
+  }
+}

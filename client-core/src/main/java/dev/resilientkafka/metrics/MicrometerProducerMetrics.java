@@ -1,0 +1,131 @@
+package dev.resilientkafka.metrics;
+
+import dev.resilientkafka.FailureCause;
+import dev.resilientkafka.OverflowPolicy;
+import dev.resilientkafka.ProducerListener;
+import dev.resilientkafka.ResilientProducer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.TimeGauge;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Micrometer meters of one {@link ResilientProducer}, as a {@link ProducerListener}: pass it to {@link
+ * ResilientProducer.Builder#listener}. Registers on start, removes everything on close. Every meter is
+ * tagged {@code client.id}; Kafka's own producer metrics are bound too ({@link KafkaClientMetrics}).
+ *
+ * <ul>
+ *   <li>{@code resilientkafka.producer.buffer.records} (gauge): records accepted, not yet completed
+ *   <li>{@code resilientkafka.producer.buffer.bytes} (gauge, bytes): their serialized size
+ *   <li>{@code resilientkafka.producer.buffer.oldest.age} (time gauge, seconds): age of the oldest
+ *   <li>{@code resilientkafka.producer.partitions.below.min.isr} (gauge)
+ *   <li>{@code resilientkafka.producer.availability.mode} (gauge, 1 when acks/idempotence not forced)
+ *   <li>{@code resilientkafka.producer.records.recovered} (counter): delivered after waiting out a fault
+ *   <li>{@code resilientkafka.producer.records.resent} (counter): sent again, outcome of the first unknown
+ *   <li>{@code resilientkafka.producer.records.dropped} (counter, tag {@code reason} = overflow policy)
+ *   <li>{@code resilientkafka.producer.records.failed} (counter, tag {@code cause} = failure cause)
+ * </ul>
+ *
+ * <p>One instance per producer. Thread-safe.
+ */
+public final class MicrometerProducerMetrics implements ProducerListener {
+  private static final String PREFIX = "resilientkafka.producer.";
+
+  private final MeterRegistry registry;
+  private final Iterable<Tag> extraTags;
+  private final List<Meter> meters = new CopyOnWriteArrayList<>();
+  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  private volatile Tags tags = Tags.empty();
+  private volatile @Nullable KafkaClientMetrics kafkaMetrics;
+
+  /** Meters in {@code registry}, tagged with {@code client.id}. */
+  public MicrometerProducerMetrics(MeterRegistry registry) {
+    this(registry, Tags.empty());
+  }
+
+  /** Meters in {@code registry}, tagged with {@code client.id} and {@code tags}. */
+  public MicrometerProducerMetrics(MeterRegistry registry, Iterable<Tag> tags) {
+    this.registry = registry;
+    this.extraTags = tags;
+  }
+
+  @Override
+  public void onStart(ResilientProducer<?, ?> producer) {
+    tags = Tags.of(extraTags).and("client.id", producer.clientId());
+    meters.add(Gauge.builder(PREFIX + "buffer.records", producer, ResilientProducer::bufferedRecords)
+        .description("Records accepted by send() and not yet completed").tags(tags).register(registry));
+    meters.add(Gauge.builder(PREFIX + "buffer.bytes", producer, ResilientProducer::bufferedBytes)
+        .description("Serialized bytes of the records accepted and not yet completed").baseUnit("bytes")
+        .tags(tags).register(registry));
+    meters.add(TimeGauge.builder(PREFIX + "buffer.oldest.age", producer, TimeUnit.MILLISECONDS,
+            p -> p.oldestBufferedAge().toMillis())
+        .description("Time since the oldest record not yet completed was accepted").tags(tags).register(registry));
+    meters.add(Gauge.builder(PREFIX + "partitions.below.min.isr", producer, ResilientProducer::partitionsBelowMinIsr)
+        .description("Partitions written to whose ISR is below min.insync.replicas").tags(tags).register(registry));
+    meters.add(Gauge.builder(PREFIX + "availability.mode", producer, p -> p.availabilityMode() ? 1 : 0)
+        .description("1 when acks=all and idempotence are not forced (availability-first mode)")
+        .tags(tags).register(registry));
+    KafkaClientMetrics kafka = new KafkaClientMetrics(producer, tags);
+    kafka.bindTo(registry);
+    kafkaMetrics = kafka;
+  }
+
+  private Counter counter(String name, String description, String tagKey, @Nullable String tagValue) {
+    String id = name + "|" + tagValue;
+    return counters.computeIfAbsent(id, k -> {
+      Counter.Builder builder = Counter.builder(PREFIX + name).description(description).baseUnit("records").tags(tags);
+      if (tagValue != null) {
+        builder.tag(tagKey, tagValue);
+      }
+      Counter counter = builder.register(registry);
+      meters.add(counter);
+      return counter;
+    });
+  }
+
+  @Override
+  public void onRecovered(String topic) {
+    counter("records.recovered", "Records delivered after waiting out a fault", "", null).increment();
+  }
+
+  @Override
+  public void onResent(String topic) {
+    counter("records.resent", "Records sent again after an unknown outcome (may duplicate)", "", null).increment();
+  }
+
+  @Override
+  public void onDropped(String topic, OverflowPolicy policy) {
+    counter("records.dropped", "Records not kept because the buffer was full", "reason",
+        policy.name().toLowerCase(Locale.ROOT)).increment();
+  }
+
+  @Override
+  public void onFailed(String topic, FailureCause cause) {
+    counter("records.failed", "Records whose callback was told they failed", "cause",
+        cause.name().toLowerCase(Locale.ROOT)).increment();
+  }
+
+  @Override
+  public void onClose() {
+    KafkaClientMetrics kafka = kafkaMetrics;
+    if (kafka != null) {
+      kafka.close();
+    }
+    for (Meter meter : meters) {
+      registry.remove(meter);
+    }
+    meters.clear();
+    counters.clear();
+  }
+}

@@ -1,0 +1,138 @@
+package dev.resilientkafka.producer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.resilientkafka.ResilientProducer;
+import dev.resilientkafka.metrics.MicrometerProducerMetrics;
+import dev.resilientkafka.testkit.BrokerState;
+import dev.resilientkafka.testkit.LocalBroker;
+import dev.resilientkafka.testkit.LocalKafkaCluster;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.IntConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * S2 (leader drained, SIGTERM), S8 (leader hangs, SIGSTOP) and a leader killed with records in flight
+ * (Trap 1): a ResilientProducer and a plain KafkaProducer write the same keyed workload at the same
+ * time; nothing the resilient producer accepted is lost, duplicated or reordered per key.
+ */
+class ResilientProducerLeaderFaultsTest {
+  private static final Duration WAIT = Duration.ofSeconds(90);
+  private static final Duration FAULT = Duration.ofSeconds(25);
+  private static final int RATE = 200;
+  private static LocalKafkaCluster cluster;
+
+  static {
+    QuietKafkaLogs.apply();
+  }
+
+  @BeforeAll
+  static void startCluster() {
+    cluster = LocalKafkaCluster.start();
+  }
+
+  @AfterAll
+  static void closeCluster() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @AfterEach
+  void everyBrokerBackAndInSync() {
+    for (LocalBroker broker : cluster.brokers()) {
+      if (broker.state() == BrokerState.PAUSED) {
+        cluster.resume(broker.id());
+      } else if (broker.state() != BrokerState.RUNNING) {
+        cluster.start(broker.id());
+      }
+    }
+    cluster.awaitAllReady(WAIT);
+    cluster.awaitFullyReplicated(WAIT);
+  }
+
+  @Test
+  void s2LeaderDrainedNothingLost() throws Exception {
+    runLeaderFault("s2", "S2 SIGTERM leader", cluster::stop, cluster::start);
+  }
+
+  @Test
+  void s8LeaderPausedNothingLost() throws Exception {
+    runLeaderFault("s8", "S8 SIGSTOP leader", cluster::pause, cluster::resume);
+  }
+
+  /** Trap 1: the leader dies (SIGKILL) with records of its partitions in flight; per-key order holds. */
+  @Test
+  void leaderKilledWithRecordsInFlightKeepsPerKeyOrder() throws Exception {
+    runLeaderFault("trap1", "SIGKILL leader, records in flight", cluster::kill, cluster::start);
+  }
+
+  private void runLeaderFault(String topic, String label, IntConsumer fault, IntConsumer heal) throws Exception {
+    cluster.createTopic(topic, 3, 3);
+    TopicPartition partition0 = new TopicPartition(topic, 0);
+    int leader = cluster.leaderOf(partition0);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    RemovedMeters meters = new RemovedMeters(registry);
+    ResilientProducer<String, String> resilient = ResilientProducer.<String, String>builder()
+        .bootstrapServers(cluster.bootstrapFqdns())
+        .serializers(new StringSerializer(), new StringSerializer())
+        .listener(new MicrometerProducerMetrics(registry))
+        .build();
+    KafkaProducer<String, String> plain = plainProducer();
+    KeyedWorkload resilientLoad = new KeyedWorkload(resilient, topic, "r", RATE);
+    KeyedWorkload plainLoad = new KeyedWorkload(plain, topic, "p", RATE);
+    try {
+      await().atMost(WAIT).until(() -> resilientLoad.outcomes.acked() > RATE && plainLoad.outcomes.acked() > RATE);
+      fault.accept(leader);
+      long faultStart = System.nanoTime();
+      await().pollDelay(FAULT).atMost(FAULT.plusSeconds(5)).until(() -> true);
+      heal.accept(leader);
+      cluster.awaitReady(leader, WAIT);
+      System.out.printf("%s: broker %d faulted for %d ms%n", label, leader, (System.nanoTime() - faultStart) / 1_000_000);
+      await().atMost(WAIT).until(() -> resilientLoad.outcomes.acked() > resilientLoad.sent() - RATE);
+    } finally {
+      resilientLoad.close();
+      plainLoad.close();
+    }
+    resilient.flush();
+    plain.flush();
+    await().atMost(WAIT).until(() -> resilientLoad.outcomes.completed() == resilientLoad.sent()
+        && plainLoad.outcomes.completed() == plainLoad.sent());
+    resilient.close(Duration.ofSeconds(10));
+    plain.close(Duration.ofSeconds(10));
+
+    TopicContents contents = TopicContents.read(cluster.bootstrapFqdns(), topic, WAIT);
+    int resilientInTopic = contents.assertExactlyOnceInKeyOrder(resilientLoad, true);
+    System.out.printf("%s: resilient sent %d, acked %d, failed %d, in topic %d, longest ack gap %d ms, recovered %.0f%n",
+        label, resilientLoad.sent(), resilientLoad.outcomes.acked(), resilientLoad.outcomes.failures().size(),
+        resilientInTopic, resilientLoad.outcomes.longestAckGapMs(),
+        meters.count("resilientkafka.producer.records.recovered", null, null));
+    System.out.printf("%s: plain     sent %d, acked %d, failed %d, in topic %d, longest ack gap %d ms%n",
+        label, plainLoad.sent(), plainLoad.outcomes.acked(), plainLoad.outcomes.failures().size(),
+        contents.of("p").size(), plainLoad.outcomes.longestAckGapMs());
+    assertThat(resilientLoad.thrown()).as("nothing thrown to the application").isNull();
+    assertThat(resilientLoad.outcomes.failures()).as("no record failed").isEmpty();
+    assertThat(resilientInTopic).isEqualTo(resilientLoad.sent());
+    resilientLoad.outcomes.assertNoCallbackTwice();
+  }
+
+  private static KafkaProducer<String, String> plainProducer() {
+    Map<String, Object> props = new HashMap<>();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapFqdns());
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+    props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+    return new KafkaProducer<>(props);
+  }
+}

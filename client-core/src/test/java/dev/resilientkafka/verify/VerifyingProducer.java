@@ -1,0 +1,150 @@
+package dev.resilientkafka.verify;
+
+import dev.resilientkafka.ResilientProducer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.awaitility.Awaitility;
+
+/**
+ * Writes unique values at a steady rate through a {@link ResilientProducer}, the verifying producer of
+ * Kafka's {@code replication_test.py}: key {@code k<n>} (n below {@code keys}), value {@code k<n>-<seq>}
+ * with a per-key sequence, so a checker can find lost, duplicated and reordered writes. Remembers every
+ * value it sent with its outcome (acked at partition/offset, or failed with the exception) and the longest
+ * gap between two acknowledgements. Thread-safe; one sending thread.
+ */
+final class VerifyingProducer implements AutoCloseable {
+  /** Where an acknowledged value was written. */
+  record Ack(int partition, long offset) {}
+
+  private final ResilientProducer<String, String> producer;
+  private final String topic;
+  private final int keys;
+  private final int recordsPerTick;
+  private final long[] nextSeq;
+  private final ScheduledExecutorService sender;
+  private final Map<String, Ack> acked = new ConcurrentHashMap<>();
+  private final Map<String, Exception> failed = new ConcurrentHashMap<>();
+  private final Map<String, Boolean> completed = new ConcurrentHashMap<>();
+  private final AtomicLong sent = new AtomicLong();
+  private final AtomicLong callbacks = new AtomicLong();
+  private final AtomicLong callbacksTwice = new AtomicLong();
+  private final AtomicLong lastAckNanos = new AtomicLong();
+  private final AtomicLong longestAckGapNanos = new AtomicLong();
+  private volatile boolean sending;
+
+  /**
+   * @param producer used as given, closed by {@link #close()}
+   * @param recordsPerTick records sent every 10 ms
+   */
+  VerifyingProducer(ResilientProducer<String, String> producer, String topic, int keys, int recordsPerTick) {
+    this.producer = producer;
+    this.topic = topic;
+    this.keys = keys;
+    this.recordsPerTick = recordsPerTick;
+    this.nextSeq = new long[keys];
+    this.sender = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "verifying-producer-" + topic);
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Starts sending (recordsPerTick records every 10 ms). */
+  void start() {
+    lastAckNanos.set(System.nanoTime());
+    sending = true;
+    sender.scheduleAtFixedRate(this::tick, 0, 10, TimeUnit.MILLISECONDS);
+  }
+
+  private void tick() {
+    for (int i = 0; i < recordsPerTick && sending; i++) {
+      int key = (int) (sent.get() % keys);
+      String value = "k" + key + "-" + nextSeq[key]++;
+      sent.incrementAndGet();
+      try {
+        producer.send(new ProducerRecord<>(topic, "k" + key, value), (metadata, e) -> complete(value, metadata, e));
+      } catch (RuntimeException e) {
+        complete(value, null, e);
+      }
+    }
+  }
+
+  private void complete(String value, RecordMetadata metadata, Exception e) {
+    if (completed.putIfAbsent(value, Boolean.TRUE) != null) {
+      callbacksTwice.incrementAndGet();
+      return;
+    }
+    callbacks.incrementAndGet();
+    if (e == null) {
+      long now = System.nanoTime();
+      long previous = lastAckNanos.getAndSet(now);
+      longestAckGapNanos.accumulateAndGet(now - previous, Math::max);
+      acked.put(value, new Ack(metadata.partition(), metadata.offset()));
+    } else {
+      failed.put(value, e);
+    }
+  }
+
+  /** Waits until {@code count} more records have been sent than now (the schedule's clock). */
+  void awaitSentMore(long count, Duration atMost) {
+    long target = sent.get() + count;
+    Awaitility.await("verifying producer to send " + count + " more").atMost(atMost)
+        .pollInterval(Duration.ofMillis(20)).until(() -> sent.get() >= target);
+  }
+
+  /** Waits until {@code count} more records have been acknowledged than now. */
+  void awaitAckedMore(long count, Duration atMost) {
+    long target = acked.size() + count;
+    Awaitility.await("verifying producer to get " + count + " more acks").atMost(atMost)
+        .pollInterval(Duration.ofMillis(20)).until(() -> acked.size() >= target);
+  }
+
+  /** Stops sending and waits until every record sent has its callback (acked or failed). */
+  void stopAndAwaitCallbacks(Duration atMost) {
+    sending = false;
+    sender.shutdown();
+    Awaitility.await("sender to stop").atMost(Duration.ofSeconds(10)).until(sender::isTerminated);
+    Awaitility.await("a callback for every one of " + sent.get() + " records (buffered: "
+            + producer.bufferedRecords() + ")")
+        .atMost(atMost).pollInterval(Duration.ofMillis(50))
+        .until(() -> callbacks.get() == sent.get());
+  }
+
+  long sent() {
+    return sent.get();
+  }
+
+  Map<String, Ack> acked() {
+    return acked;
+  }
+
+  Map<String, Exception> failed() {
+    return failed;
+  }
+
+  long callbacksTwice() {
+    return callbacksTwice.get();
+  }
+
+  long longestAckGapMs() {
+    return TimeUnit.NANOSECONDS.toMillis(longestAckGapNanos.get());
+  }
+
+  ResilientProducer<String, String> producer() {
+    return producer;
+  }
+
+  @Override
+  public void close() {
+    sending = false;
+    sender.shutdownNow();
+    producer.close(Duration.ofSeconds(30));
+  }
+}

@@ -1,0 +1,126 @@
+package dev.resilientkafka.spring;
+
+import dev.resilientkafka.BootstrapListener;
+import dev.resilientkafka.internal.bootstrap.ClientBootstrap;
+import java.net.InetSocketAddress;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.springframework.beans.factory.DisposableBean;
+
+/**
+ * The application's bootstrap from the headless Service: resolved once at start-up (waiting up to {@code
+ * resilient.kafka.bootstrap-timeout}), then re-resolved in the background until the context closes. It
+ * feeds {@link ResilientKafkaConnectionDetails} (so every client built later gets the current pods) and
+ * the client settings that let a client follow pods that move ({@code client.dns.lookup}, {@code
+ * metadata.recovery.strategy=rebootstrap} and its trigger, short reconnect backoffs), which the
+ * auto-configuration's factory customizers add to producers and consumers. Thread-safe.
+ */
+public final class ResilientKafkaBootstrap implements DisposableBean {
+  private final ClientBootstrap bootstrap;
+  private final List<String> initialServers;
+  private final Map<String, Object> clientSettings;
+
+  private ResilientKafkaBootstrap(ClientBootstrap bootstrap, List<String> initialServers, Map<String, Object> clientSettings) {
+    this.bootstrap = bootstrap;
+    this.initialServers = initialServers;
+    this.clientSettings = clientSettings;
+  }
+
+  /**
+   * Resolves the service of {@code properties} and starts watching it.
+   *
+   * @throws org.apache.kafka.common.config.ConfigException naming the key, for a malformed setting
+   * @throws dev.resilientkafka.BootstrapException when the service did not resolve in time and there is
+   *     no fallback list
+   * @throws IllegalStateException when {@code properties} names no service
+   */
+  public static ResilientKafkaBootstrap start(ResilientKafkaProperties properties, BootstrapListener listener) {
+    if (properties.services().isEmpty()) {
+      throw new IllegalStateException(ResilientKafkaProperties.PREFIX + ".service is not set");
+    }
+    Map<String, Object> config = new HashMap<>();
+    config.put("resilient.bootstrap.service", String.join(",", properties.services()));
+    putIfText(config, "resilient.bootstrap.dns.server", properties.dnsServer());
+    putIfText(config, "resilient.bootstrap.namespace", properties.namespace());
+    putIfText(config, "resilient.bootstrap.cluster.domain", properties.clusterDomain());
+    putIfText(config, "resilient.bootstrap.fallback.servers", properties.fallbackServers());
+    config.put("resilient.bootstrap.timeout.ms", properties.bootstrapTimeout().toMillis());
+    config.put("resilient.bootstrap.check.listener", properties.checkListener());
+    config.put("resilient.bootstrap.check.advertised.hosts", properties.checkAdvertisedHosts());
+    properties.properties().forEach((key, value) -> {
+      if (key.startsWith("resilient.bootstrap.")) {
+        config.put(key, value);
+      }
+    });
+    ClientBootstrap bootstrap = ClientBootstrap.configure(config, listener);
+    Object servers = config.remove(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
+    List<String> initial = servers == null ? List.of()
+        : Arrays.stream(String.valueOf(servers).split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+    return new ResilientKafkaBootstrap(bootstrap, initial, Map.copyOf(config));
+  }
+
+  /** The broker pods as {@code fqdn:port}, from the latest good answer (the start-up answer until then). */
+  public List<String> servers() {
+    List<InetSocketAddress> current = bootstrap.servers();
+    if (current.isEmpty()) {
+      return initialServers;
+    }
+    return current.stream().map(a -> a.getHostString() + ":" + a.getPort()).toList();
+  }
+
+  /** Pods seen earlier that DNS no longer serves (drained, Pending), by FQDN. */
+  public Set<String> missingPods() {
+    return bootstrap.missingPods();
+  }
+
+  /** How many broker pods the service has had: those served now plus those that went missing. */
+  public int expectedBrokers() {
+    Set<String> hosts = new LinkedHashSet<>();
+    servers().forEach(s -> hosts.add(s.substring(0, s.lastIndexOf(':'))));
+    hosts.addAll(missingPods());
+    return hosts.size();
+  }
+
+  /** The services' FQDNs, taken from the pod names ({@code <pod>.<service fqdn>}). */
+  public Set<String> serviceFqdns() {
+    Set<String> fqdns = new LinkedHashSet<>();
+    for (String server : servers()) {
+      String host = server.substring(0, server.lastIndexOf(':'));
+      int dot = host.indexOf('.');
+      if (dot > 0) {
+        fqdns.add(host.substring(dot + 1));
+      }
+    }
+    return fqdns;
+  }
+
+  /** Whether DNS is failing now and the last good answer is in use. */
+  public boolean usingLastGoodAnswer() {
+    return bootstrap.usingLastGoodAnswer();
+  }
+
+  /**
+   * The Kafka client settings a client bootstrapped from the service needs (DNS lookup, rebootstrap,
+   * reconnect backoffs), without {@code bootstrap.servers}.
+   */
+  public Map<String, Object> clientSettings() {
+    return clientSettings;
+  }
+
+  /** Stops re-resolving. */
+  @Override
+  public void destroy() {
+    bootstrap.close();
+  }
+
+  private static void putIfText(Map<String, Object> config, String key, @org.jspecify.annotations.Nullable String value) {
+    if (value != null && !value.isBlank()) {
+      config.put(key, value.strip());
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package dev.resilientkafka.spring;
+
+import dev.resilientkafka.ConsumerListener;
+import dev.resilientkafka.RackDiscovery;
+import dev.resilientkafka.ResilientConsumer;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+
+/**
+ * A {@link DefaultKafkaConsumerFactory} whose consumers are {@link ResilientConsumer}s: {@code client.rack}
+ * settled once for the application ({@link RackDiscovery}), a group coordinator stalled on {@code
+ * __consumer_offsets} named in logs, meters and health, and optional de-duplication by record id. The
+ * parent keeps everything else (group and client ids per container, listeners, post processors). The
+ * configuration holds Kafka keys and {@code resilient.*} keys.
+ *
+ * <p>Deserializer instances given to the factory are passed on as they are, not configured again.
+ * Thread-safe, like its parent.
+ *
+ * @param <K> key type
+ * @param <V> value type
+ */
+public final class ResilientKafkaConsumerFactory<K, V> extends DefaultKafkaConsumerFactory<K, V> {
+  private final RackDiscovery rackDiscovery;
+  private final Supplier<List<ConsumerListener>> listeners;
+
+  /**
+   * @param configs Kafka and {@code resilient.*} consumer keys
+   * @param rackDiscovery where {@code client.rack} comes from when the configuration has none
+   * @param listeners called once per consumer built, for that consumer's listeners
+   */
+  public ResilientKafkaConsumerFactory(Map<String, Object> configs, RackDiscovery rackDiscovery,
+      Supplier<List<ConsumerListener>> listeners) {
+    super(configs);
+    this.rackDiscovery = rackDiscovery;
+    this.listeners = listeners;
+  }
+
+  /**
+   * Builds a {@link ResilientConsumer} from {@code configProps}.
+   *
+   * @throws org.apache.kafka.common.config.ConfigException naming the key, for an invalid setting
+   */
+  @Override
+  protected Consumer<K, V> createRawConsumer(Map<String, Object> configProps) {
+    ResilientConsumer.Builder<K, V> builder = ResilientConsumer.builder();
+    configProps.forEach((key, value) -> {
+      if (value != null) {
+        builder.property(key, value);
+      }
+    });
+    Deserializer<K> key = getKeyDeserializer();
+    if (key != null) {
+      builder.keyDeserializer(key);
+    }
+    Deserializer<V> value = getValueDeserializer();
+    if (value != null) {
+      builder.valueDeserializer(value);
+    }
+    builder.rackDiscovery(rackDiscovery);
+    listeners.get().forEach(builder::listener);
+    return builder.build();
+  }
+}
