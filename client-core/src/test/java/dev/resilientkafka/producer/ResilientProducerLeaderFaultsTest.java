@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.resilientkafka.ResilientProducer;
 import dev.resilientkafka.metrics.MicrometerProducerMetrics;
-import dev.resilientkafka.testkit.BrokerState;
-import dev.resilientkafka.testkit.LocalBroker;
 import dev.resilientkafka.testkit.LocalKafkaCluster;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -51,15 +49,7 @@ class ResilientProducerLeaderFaultsTest {
 
   @AfterEach
   void everyBrokerBackAndInSync() {
-    for (LocalBroker broker : cluster.brokers()) {
-      if (broker.state() == BrokerState.PAUSED) {
-        cluster.resume(broker.id());
-      } else if (broker.state() != BrokerState.RUNNING) {
-        cluster.start(broker.id());
-      }
-    }
-    cluster.awaitAllReady(WAIT);
-    cluster.awaitFullyReplicated(WAIT);
+    cluster.healAll(WAIT);
   }
 
   @Test

@@ -1,7 +1,5 @@
 package dev.resilientkafka.verify;
 
-import dev.resilientkafka.testkit.BrokerState;
-import dev.resilientkafka.testkit.LocalBroker;
 import dev.resilientkafka.testkit.LocalKafkaCluster;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -84,15 +82,7 @@ final class FaultSchedule {
 
   /** Brings every broker back and waits until all partitions are fully in sync. */
   static void heal(LocalKafkaCluster cluster) {
-    for (LocalBroker broker : cluster.brokers()) {
-      if (broker.state() == BrokerState.PAUSED) {
-        cluster.resume(broker.id());
-      } else if (broker.state() != BrokerState.RUNNING) {
-        cluster.start(broker.id());
-      }
-    }
-    cluster.awaitAllReady(WAIT);
-    cluster.awaitFullyReplicated(WAIT);
+    cluster.healAll(WAIT);
   }
 
   @Override

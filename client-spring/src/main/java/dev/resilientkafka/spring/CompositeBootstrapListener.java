@@ -5,10 +5,19 @@ import dev.resilientkafka.BootstrapListener;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Forwards each bootstrap event to several listeners, in order; the resolver catches what they throw. */
-final class CompositeBootstrapListener implements BootstrapListener {
+/**
+ * Forwards each bootstrap event to several listeners, in order; one that throws does not keep the
+ * event from the others (logged WARN once, then DEBUG).
+ */
+final class CompositeBootstrapListener implements BootstrapListener, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(CompositeBootstrapListener.class);
   private final List<BootstrapListener> listeners;
+  private final AtomicBoolean warned = new AtomicBoolean();
 
   private CompositeBootstrapListener(List<BootstrapListener> listeners) {
     this.listeners = listeners;
@@ -21,27 +30,55 @@ final class CompositeBootstrapListener implements BootstrapListener {
 
   @Override
   public void onResolved(String service, List<InetSocketAddress> servers, Duration ttl) {
-    listeners.forEach(l -> l.onResolved(service, servers, ttl));
+    each(l -> l.onResolved(service, servers, ttl));
   }
 
   @Override
   public void onBrokerSetChanged(String service, List<InetSocketAddress> added, List<InetSocketAddress> removed,
       List<InetSocketAddress> current) {
-    listeners.forEach(l -> l.onBrokerSetChanged(service, added, removed, current));
+    each(l -> l.onBrokerSetChanged(service, added, removed, current));
   }
 
   @Override
   public void onResolutionFailed(String service, BootstrapException error, boolean keptLastGood) {
-    listeners.forEach(l -> l.onResolutionFailed(service, error, keptLastGood));
+    each(l -> l.onResolutionFailed(service, error, keptLastGood));
   }
 
   @Override
   public void onStaleJvmDnsCache(String host, String detail) {
-    listeners.forEach(l -> l.onStaleJvmDnsCache(host, detail));
+    each(l -> l.onStaleJvmDnsCache(host, detail));
   }
 
   @Override
   public void onAdvertisedHostMismatch(String advertisedHost, String detail) {
-    listeners.forEach(l -> l.onAdvertisedHostMismatch(advertisedHost, detail));
+    each(l -> l.onAdvertisedHostMismatch(advertisedHost, detail));
+  }
+
+  private void each(Consumer<BootstrapListener> event) {
+    for (BootstrapListener listener : listeners) {
+      try {
+        event.accept(listener);
+      } catch (RuntimeException e) {
+        if (warned.compareAndSet(false, true)) {
+          LOG.warn("bootstrap listener {} failed (further failures at DEBUG)", listener, e);
+        } else {
+          LOG.debug("bootstrap listener {} failed", listener, e);
+        }
+      }
+    }
+  }
+
+  /** Closes the listeners that hold resources (meters). */
+  @Override
+  public void close() {
+    for (BootstrapListener listener : listeners) {
+      if (listener instanceof AutoCloseable closeable) {
+        try {
+          closeable.close();
+        } catch (Exception e) {
+          LOG.debug("closing bootstrap listener {} failed", listener, e);
+        }
+      }
+    }
   }
 }

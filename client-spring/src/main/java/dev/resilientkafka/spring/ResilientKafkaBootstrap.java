@@ -24,11 +24,14 @@ public final class ResilientKafkaBootstrap implements DisposableBean {
   private final ClientBootstrap bootstrap;
   private final List<String> initialServers;
   private final Map<String, Object> clientSettings;
+  private final BootstrapListener listener;
 
-  private ResilientKafkaBootstrap(ClientBootstrap bootstrap, List<String> initialServers, Map<String, Object> clientSettings) {
+  private ResilientKafkaBootstrap(ClientBootstrap bootstrap, List<String> initialServers,
+      Map<String, Object> clientSettings, BootstrapListener listener) {
     this.bootstrap = bootstrap;
     this.initialServers = initialServers;
     this.clientSettings = clientSettings;
+    this.listener = listener;
   }
 
   /**
@@ -61,7 +64,7 @@ public final class ResilientKafkaBootstrap implements DisposableBean {
     Object servers = config.remove(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
     List<String> initial = servers == null ? List.of()
         : Arrays.stream(String.valueOf(servers).split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
-    return new ResilientKafkaBootstrap(bootstrap, initial, Map.copyOf(config));
+    return new ResilientKafkaBootstrap(bootstrap, initial, Map.copyOf(config), listener);
   }
 
   /** The broker pods as {@code fqdn:port}, from the latest good answer (the start-up answer until then). */
@@ -112,10 +115,17 @@ public final class ResilientKafkaBootstrap implements DisposableBean {
     return clientSettings;
   }
 
-  /** Stops re-resolving. */
+  /** Stops re-resolving and removes the listener's meters (when it holds any). */
   @Override
   public void destroy() {
     bootstrap.close();
+    if (listener instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        org.slf4j.LoggerFactory.getLogger(ResilientKafkaBootstrap.class).debug("closing {} failed", listener, e);
+      }
+    }
   }
 
   private static void putIfText(Map<String, Object> config, String key, @org.jspecify.annotations.Nullable String value) {

@@ -37,6 +37,7 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -331,6 +332,22 @@ public final class LocalKafkaCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Every pod back, as after any test of a fault: paused brokers resumed, stopped, killed and pending
+   * ones started; then waits until all are ready and every partition is fully in sync.
+   */
+  public synchronized void healAll(Duration timeout) {
+    for (LocalBroker broker : brokers) {
+      if (broker.state() == BrokerState.PAUSED) {
+        resume(broker.id());
+      } else if (broker.state() != BrokerState.RUNNING) {
+        start(broker.id());
+      }
+    }
+    awaitAllReady(timeout);
+    awaitFullyReplicated(timeout);
+  }
+
   /** Scale-out: starts {@code kafka-<n>} on the next rack and waits until it is ready. */
   public synchronized LocalBroker addBroker() {
     LocalBroker broker = newBroker(brokers.size());
@@ -486,15 +503,31 @@ public final class LocalKafkaCluster implements AutoCloseable {
     return admin;
   }
 
+  /**
+   * Describes topics, retrying retriable errors for a while: brokers learn of a new topic at slightly
+   * different times, so one that lags answers UNKNOWN_TOPIC_OR_PARTITION just after another confirmed it.
+   */
   private Map<String, TopicDescription> describeTopics(List<String> names) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
     try {
-      return admin().describeTopics(names).allTopicNames().get(10, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("describeTopics " + names + " failed", e.getCause());
-    } catch (Exception e) {
-      throw new IllegalStateException("describeTopics " + names + " failed", e);
+      while (true) {
+        try {
+          return admin().describeTopics(names).allTopicNames().get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof RetriableException) || System.nanoTime() - deadline > 0) {
+            throw new IllegalStateException("describeTopics " + names + " failed", e.getCause());
+          }
+        }
+        Thread.sleep(100); // the lagging broker catches up within a metadata propagation round
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted during describeTopics " + names, e);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("describeTopics " + names + " got no answer within 10 s", e);
     }
   }
+
 
   private Map<String, TopicDescription> describeAllTopics() {
     try {

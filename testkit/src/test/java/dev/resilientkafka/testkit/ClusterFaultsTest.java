@@ -47,15 +47,7 @@ class ClusterFaultsTest {
 
   @AfterEach
   void everyBrokerBackAndInSync() {
-    for (LocalBroker broker : cluster.brokers()) {
-      if (broker.state() == BrokerState.PAUSED) {
-        cluster.resume(broker.id());
-      } else if (broker.state() != BrokerState.RUNNING) {
-        cluster.start(broker.id());
-      }
-    }
-    cluster.awaitAllReady(WAIT);
-    cluster.awaitFullyReplicated(WAIT);
+    cluster.healAll(WAIT);
   }
 
   @Test
