@@ -40,9 +40,18 @@ public final class CliProcess {
 
   /** Runs the CLI with these arguments, writing {@code stdin} to its standard input and closing it. */
   public static Result runWithInput(String stdin, String... args) {
+    return run(stdin, TIMEOUT_SECONDS, "256m", args);
+  }
+
+  /** Runs a long subcommand (the demo): a bigger heap and {@code timeoutSeconds} to finish. */
+  public static Result runLong(long timeoutSeconds, String... args) {
+    return run("", timeoutSeconds, "512m", args);
+  }
+
+  private static Result run(String stdin, long timeoutSeconds, String heap, String... args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx256m");
+    command.add("-Xmx" + heap);
     command.add("-XX:TieredStopAtLevel=1");
     command.add("-XX:+UseSerialGC");
     for (String key : INHERITED) {
@@ -62,10 +71,10 @@ public final class CliProcess {
       CompletableFuture<String> err = drain(process.getErrorStream());
       process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
       process.getOutputStream().close();
-      if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+      if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
         process.destroyForcibly().waitFor();
         throw new AssertionError("resilient-kafka " + String.join(" ", args) + " did not end within "
-            + TIMEOUT_SECONDS + " s; stdout so far:\n" + out.getNow(""));
+            + timeoutSeconds + " s; stdout so far:\n" + out.getNow(""));
       }
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
       Result result = new Result(process.exitValue(), out.join(), err.join(), millis);
