@@ -12,7 +12,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -25,8 +24,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * <p>The controller fences a silent broker after 5 s ({@code broker.session.timeout.ms}, Kafka's default
  * is 9 s) to keep the suite short; the hard bounces still wait for that fencing before restarting.
  *
- * <p>Random schedules: {@code -Dresilientkafka.seed=N} replays a run; {@code
- * -Dresilientkafka.soak.minutes=M} runs the soak (two brokers down at times) for M minutes.
+ * <p>Random schedules: {@code -Dresilientkafka.seed=N} replays a run. The long soak is {@link SoakTest}.
  */
 class FailureMatrixTest {
   private static final Duration WAIT = Duration.ofSeconds(120);
@@ -91,29 +89,22 @@ class FailureMatrixTest {
     runSchedule(FaultSchedule.draw(seed, 3, 3, false), "random-short");
   }
 
-  @Test
-  @EnabledIfSystemProperty(named = "resilientkafka.soak.minutes", matches = "[1-9][0-9]*")
-  void soak() {
-    long minutes = Long.getLong("resilientkafka.soak.minutes");
-    long end = System.nanoTime() + Duration.ofMinutes(minutes).toNanos();
-    long seed = Long.getLong("resilientkafka.seed", System.nanoTime());
-    int round = 0;
-    while (System.nanoTime() < end) {
-      runSchedule(FaultSchedule.draw(seed + round, 5, 3, true), "soak-" + round);
-      round++;
-    }
-    assertThat(round).isPositive();
+  private static void runSchedule(FaultSchedule schedule, String name) {
+    runSchedule(cluster, checker, REPORTS, schedule, name);
   }
 
-  private static void runSchedule(FaultSchedule schedule, String name) {
+  /** Runs one schedule on {@code cluster} while a verifying producer writes, and checks the topic. */
+  static void runSchedule(LocalKafkaCluster cluster, DeliveryChecker checker, List<DeliveryReport> reports,
+      FaultSchedule schedule, String name) {
     try {
-      runScheduleOnce(schedule, name);
+      runScheduleOnce(cluster, checker, reports, schedule, name);
     } catch (RuntimeException | AssertionError e) {
       throw new AssertionError("failed with " + schedule + "; replay with -Dresilientkafka.seed=" + schedule.seed(), e);
     }
   }
 
-  private static void runScheduleOnce(FaultSchedule schedule, String name) {
+  private static void runScheduleOnce(LocalKafkaCluster cluster, DeliveryChecker checker,
+      List<DeliveryReport> reports, FaultSchedule schedule, String name) {
     System.out.printf("SEED %d (replay with -Dresilientkafka.seed=%d): %s%n", schedule.seed(), schedule.seed(), schedule);
     String topic = name + "-" + schedule.seed();
     cluster.createTopic(topic, 3, 3);
@@ -127,7 +118,7 @@ class FailureMatrixTest {
       producer.stopAndAwaitCallbacks(WAIT);
       report = checker.check(name + "@" + schedule.seed(), topic, producer).print();
     }
-    REPORTS.add(report);
+    reports.add(report);
     report.assertGuarantees(schedule.toString() + " (replay with -Dresilientkafka.seed=" + schedule.seed() + ")");
     assertThat(report.failed()).as(schedule + ": " + report.summary()).isZero();
     assertThat(report.duplicates()).as(schedule + ": " + report.summary()).isLessThanOrEqualTo(events.resent.get());

@@ -21,6 +21,8 @@ import org.slf4j.LoggerFactory;
 final class Completions {
   private static final Logger log = LoggerFactory.getLogger(Completions.class);
   private static final Set<FailureCause> warned = EnumSet.noneOf(FailureCause.class);
+  private static final java.util.concurrent.atomic.AtomicBoolean CALLBACK_FAILURE_WARNED =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   private record Outcome(PendingRecord record, @Nullable RecordMetadata metadata, boolean recovered,
       @Nullable FailureCause cause, @Nullable Throwable error, @Nullable OverflowPolicy dropped) {}
@@ -105,7 +107,13 @@ final class Completions {
     try {
       record.callback.onCompletion(metadata, e);
     } catch (RuntimeException thrown) {
-      log.error("the callback of a record for {} threw; ignored", record.topic, thrown);
+      // an application bug that usually throws for every record: say it once, loudly, then quietly
+      if (CALLBACK_FAILURE_WARNED.compareAndSet(false, true)) {
+        log.warn("the callback of a record for {} threw; ignored (further callback failures at DEBUG)",
+            record.topic, thrown);
+      } else {
+        log.debug("the callback of a record for {} threw; ignored", record.topic, thrown);
+      }
     }
   }
 }
