@@ -24,6 +24,10 @@ public final class JvmDnsCache {
   private static final Logger LOG = LoggerFactory.getLogger(JvmDnsCache.class);
   private static final String SECURITY_PROPERTY = "networkaddress.cache.ttl";
   private static final String SYSTEM_PROPERTY = "sun.net.inetaddr.ttl";
+  private static final String NEGATIVE_SECURITY_PROPERTY = "networkaddress.cache.negative.ttl";
+  private static final String NEGATIVE_SYSTEM_PROPERTY = "sun.net.inetaddr.negative.ttl";
+  /** java.security's value: a pod rescheduled for a moment (no DNS record) stays "unknown" that long. */
+  private static final long JVM_DEFAULT_NEGATIVE_SECONDS = 10;
   private static final Duration JVM_DEFAULT = Duration.ofSeconds(30);
   /** What the JVM had fixed when {@link #limitTo} came too late, in seconds; null when unknown. */
   private static volatile @Nullable Long pinnedSeconds;
@@ -31,7 +35,10 @@ public final class JvmDnsCache {
   private JvmDnsCache() {}
 
   /**
-   * Sets how long the JVM caches a resolved name ({@code networkaddress.cache.ttl}).
+   * Sets how long the JVM caches a resolved name ({@code networkaddress.cache.ttl}), and caps how long it
+   * caches a failed lookup ({@code networkaddress.cache.negative.ttl}, 10 s in java.security) at the
+   * same value: while a pod is rescheduled its name briefly has no record, and a client that looked it up
+   * then must not keep "unknown host" once the pod is back.
    *
    * @param ttl whole seconds, at least 0 (0: no caching); 1 to 5 s suits Kubernetes (CoreDNS answers
    *     with TTL 5 s)
@@ -47,6 +54,10 @@ public final class JvmDnsCache {
     Optional<Boolean> fixed = cachePolicyFixed();
     long before = configuredSeconds();
     Security.setProperty(SECURITY_PROPERTY, Long.toString(ttl.getSeconds()));
+    long negative = configuredSeconds(NEGATIVE_SECURITY_PROPERTY, NEGATIVE_SYSTEM_PROPERTY, JVM_DEFAULT_NEGATIVE_SECONDS);
+    if (negative < 0 || negative > ttl.getSeconds()) {
+      Security.setProperty(NEGATIVE_SECURITY_PROPERTY, Long.toString(ttl.getSeconds()));
+    }
     if (fixed.orElse(false)) {
       pinnedSeconds = before;
       LOG.warn(
@@ -70,7 +81,12 @@ public final class JvmDnsCache {
 
   /** The configured value in seconds, as the JVM would read it now; -1 is forever. */
   private static long configuredSeconds() {
-    for (String value : new String[] {Security.getProperty(SECURITY_PROPERTY), System.getProperty(SYSTEM_PROPERTY)}) {
+    return configuredSeconds(SECURITY_PROPERTY, SYSTEM_PROPERTY, JVM_DEFAULT.getSeconds());
+  }
+
+  /** The security property wins over the system property, as in the JVM's own cache policy. */
+  private static long configuredSeconds(String securityProperty, String systemProperty, long jvmDefault) {
+    for (String value : new String[] {Security.getProperty(securityProperty), System.getProperty(systemProperty)}) {
       if (value != null) {
         try {
           return Long.parseLong(value.strip());
@@ -79,7 +95,7 @@ public final class JvmDnsCache {
         }
       }
     }
-    return JVM_DEFAULT.getSeconds();
+    return jvmDefault;
   }
 
   private static String describe(long seconds) {

@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.springframework.kafka.core.ConsumerFactory;
+import org.springframework.kafka.core.ConsumerPostProcessor;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 
 /**
@@ -24,6 +27,7 @@ import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
  * @param <V> value type
  */
 public final class ResilientKafkaConsumerFactory<K, V> extends DefaultKafkaConsumerFactory<K, V> {
+  private static final java.util.concurrent.atomic.AtomicLong CONSUMER_IDS = new java.util.concurrent.atomic.AtomicLong();
   private final RackDiscovery rackDiscovery;
   private final Supplier<List<ConsumerListener>> listeners;
 
@@ -46,6 +50,10 @@ public final class ResilientKafkaConsumerFactory<K, V> extends DefaultKafkaConsu
    */
   @Override
   protected Consumer<K, V> createRawConsumer(Map<String, Object> configProps) {
+    return build(configProps, List.of());
+  }
+
+  private ResilientConsumer<K, V> build(Map<String, Object> configProps, List<ConsumerListener> extra) {
     ResilientConsumer.Builder<K, V> builder = ResilientConsumer.builder();
     configProps.forEach((key, value) -> {
       if (value != null) {
@@ -62,6 +70,35 @@ public final class ResilientKafkaConsumerFactory<K, V> extends DefaultKafkaConsu
     }
     builder.rackDiscovery(rackDiscovery);
     listeners.get().forEach(builder::listener);
+    extra.forEach(builder::listener);
     return builder.build();
+  }
+
+  /**
+   * Builds the consumer, tells spring-kafka's {@link ConsumerFactory.Listener}s about it (Boot binds
+   * Kafka's native consumer metrics through them) and applies the post processors, as the parent does
+   * for its own consumer class.
+   */
+  @Override
+  protected Consumer<K, V> createKafkaConsumer(Map<String, Object> configProps) {
+    List<ConsumerFactory.Listener<K, V>> springListeners = getListeners();
+    String id = String.valueOf(configProps.getOrDefault(ConsumerConfig.CLIENT_ID_CONFIG,
+        "resilient-consumer-" + CONSUMER_IDS.incrementAndGet()));
+    Map<String, Object> props = new java.util.HashMap<>(configProps);
+    props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, id);
+    java.util.concurrent.atomic.AtomicReference<Consumer<K, V>> built = new java.util.concurrent.atomic.AtomicReference<>();
+    List<ConsumerListener> bridge = springListeners.isEmpty() ? List.of() : List.of(new ConsumerListener() {
+      @Override
+      public void onClosed(ResilientConsumer<?, ?> closed) {
+        springListeners.forEach(listener -> listener.consumerRemoved(id, built.get()));
+      }
+    });
+    Consumer<K, V> consumer = build(props, bridge);
+    built.set(consumer);
+    springListeners.forEach(listener -> listener.consumerAdded(id, built.get()));
+    for (ConsumerPostProcessor<K, V> postProcessor : getPostProcessors()) {
+      consumer = postProcessor.apply(consumer);
+    }
+    return consumer;
   }
 }
