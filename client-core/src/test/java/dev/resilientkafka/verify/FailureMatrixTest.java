@@ -34,11 +34,8 @@ class FailureMatrixTest {
 
   @BeforeAll
   static void startCluster() {
-    cluster = LocalKafkaCluster.builder()
-        .controllerProperty("broker.session.timeout.ms", "5000")
-        .brokerProperty("broker.heartbeat.interval.ms", "1000")
-        .start();
-    checker = new DeliveryChecker(cluster.bootstrapFqdns(), cluster.clientSecurityProperties(), VerifyClients.ID_HEADER);
+    cluster = VerifyClients.startFaultCluster();
+    checker = VerifyClients.checker(cluster);
   }
 
   @AfterAll

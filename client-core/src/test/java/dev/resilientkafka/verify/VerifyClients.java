@@ -16,6 +16,22 @@ final class VerifyClients {
   /** The record-id header the producer stamps by default. */
   static final String ID_HEADER = "resilient-record-id";
 
+  /**
+   * The cluster the fault schedules run on: the controller fences a silent broker after 5 s ({@code
+   * broker.session.timeout.ms}, Kafka's default is 9 s) to keep the suites short.
+   */
+  static LocalKafkaCluster startFaultCluster() {
+    return LocalKafkaCluster.builder()
+        .controllerProperty("broker.session.timeout.ms", "5000")
+        .brokerProperty("broker.heartbeat.interval.ms", "1000")
+        .start();
+  }
+
+  /** A checker reading {@code cluster}'s topics back by pod FQDN, de-duplicating by the record-id header. */
+  static DeliveryChecker checker(LocalKafkaCluster cluster) {
+    return new DeliveryChecker(cluster.bootstrapFqdns(), cluster.clientSecurityProperties(), ID_HEADER);
+  }
+
   /** What a user writes: the Service and, here, where the test DNS server listens; plus the cluster's TLS settings. */
   static Map<String, Object> serviceBootstrap(LocalKafkaCluster cluster) {
     Map<String, Object> config = new HashMap<>(cluster.clientSecurityProperties());

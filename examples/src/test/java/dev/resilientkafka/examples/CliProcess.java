@@ -49,11 +49,21 @@ public final class CliProcess {
   }
 
   private static Result run(String stdin, long timeoutSeconds, String heap, String... args) {
+    return runMain(ResilientKafkaCli.class.getName(), "resilient-kafka", stdin, timeoutSeconds, heap, List.of(), args);
+  }
+
+  /**
+   * Runs {@code mainClass} in a new JVM on the test classpath with this JVM's name-resolution
+   * properties, writing {@code stdin} and closing it; {@code label} names the run in the test output.
+   */
+  public static Result runMain(String mainClass, String label, String stdin, long timeoutSeconds, String heap,
+      List<String> jvmOptions, String... args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx" + heap);
     command.add("-XX:TieredStopAtLevel=1");
     command.add("-XX:+UseSerialGC");
+    command.addAll(jvmOptions);
     for (String key : INHERITED) {
       String value = System.getProperty(key);
       if (value != null) {
@@ -62,7 +72,7 @@ public final class CliProcess {
     }
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
-    command.add(ResilientKafkaCli.class.getName());
+    command.add(mainClass);
     command.addAll(List.of(args));
     long start = System.nanoTime();
     try {
@@ -73,12 +83,12 @@ public final class CliProcess {
       process.getOutputStream().close();
       if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
         process.destroyForcibly().waitFor();
-        throw new AssertionError("resilient-kafka " + String.join(" ", args) + " did not end within "
+        throw new AssertionError(label + " " + String.join(" ", args) + " did not end within "
             + timeoutSeconds + " s; stdout so far:\n" + out.getNow(""));
       }
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
       Result result = new Result(process.exitValue(), out.join(), err.join(), millis);
-      System.out.printf("resilient-kafka %s -> exit %d in %d ms%n%s", String.join(" ", args), result.exitCode(),
+      System.out.printf("%s %s -> exit %d in %d ms%n%s", label, String.join(" ", args), result.exitCode(),
           millis, result.stdout());
       return result;
     } catch (IOException e) {
