@@ -6,6 +6,7 @@ import java.security.Security;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +33,59 @@ public final class JvmDnsCache {
   /** What the JVM had fixed when {@link #limitTo} came too late, in seconds; null when unknown. */
   private static volatile @Nullable Long pinnedSeconds;
 
+  /** The name cache TTL the library sets when the JVM runs with the JDK's default (30 s). */
+  static final Duration GUARD_TTL = Duration.ofSeconds(5);
+  /**
+   * System property that turns the library's guard off: {@code -Dresilientkafka.jvm.dns.guard=false}
+   * leaves the JVM's name cache exactly as configured.
+   */
+  public static final String GUARD_PROPERTY = "resilientkafka.jvm.dns.guard";
+  private static final AtomicBoolean GUARDED = new AtomicBoolean();
+
   private JvmDnsCache() {}
+
+  /**
+   * Called by every resilient-kafka client class when it is first used: when nobody configured the JVM's
+   * name cache ({@code networkaddress.cache.ttl}, {@code sun.net.inetaddr.ttl}), limits it to {@link
+   * #GUARD_TTL} (and the negative cache too), so a broker that moved to a new address is found within
+   * seconds instead of after the JDK's 30 s; logs what it did at INFO, once. A configured value is left
+   * alone. When the JVM had already fixed its cache policy, says so once at WARN with the command-line
+   * fix. Turned off by {@value #GUARD_PROPERTY}{@code =false}. Idempotent; thread-safe.
+   *
+   * @return the effect, for tests: "set", "configured", "disabled", "too late" or "done before"
+   */
+  public static String guardDefault() {
+    if (!GUARDED.compareAndSet(false, true)) {
+      return "done before";
+    }
+    if ("false".equalsIgnoreCase(System.getProperty(GUARD_PROPERTY, "").strip())) {
+      LOG.debug("-D{}=false: the JVM's name cache is left as configured", GUARD_PROPERTY);
+      return "disabled";
+    }
+    if (Security.getProperty(SECURITY_PROPERTY) != null || System.getProperty(SYSTEM_PROPERTY) != null) {
+      LOG.debug("the JVM's name cache TTL is configured ({}); left alone", describe(configuredSeconds()));
+      return "configured";
+    }
+    Optional<Boolean> fixed = cachePolicyFixed();
+    if (fixed.orElse(false)) {
+      pinnedSeconds = JVM_DEFAULT.getSeconds();
+      LOG.warn("this JVM resolved a name before resilient-kafka was loaded and keeps resolved names for the JDK"
+          + " default of 30 s, so a broker moved to a new address stays unreachable for up to 30 s. Start the JVM"
+          + " with -Dsun.net.inetaddr.ttl={} or call JvmDnsCache.limitTo(Duration.ofSeconds({})) first thing in main()",
+          GUARD_TTL.getSeconds(), GUARD_TTL.getSeconds());
+      return "too late";
+    }
+    Security.setProperty(SECURITY_PROPERTY, Long.toString(GUARD_TTL.getSeconds()));
+    long negative = configuredSeconds(NEGATIVE_SECURITY_PROPERTY, NEGATIVE_SYSTEM_PROPERTY, JVM_DEFAULT_NEGATIVE_SECONDS);
+    if (negative < 0 || negative > GUARD_TTL.getSeconds()) {
+      Security.setProperty(NEGATIVE_SECURITY_PROPERTY, Long.toString(GUARD_TTL.getSeconds()));
+    }
+    LOG.info("set the JVM's name cache to {} s (networkaddress.cache.ttl; JDK default 30 s) so that brokers that"
+        + " move to new addresses are found within seconds{}; opt out with -D{}=false", GUARD_TTL.getSeconds(),
+        fixed.isEmpty() ? " (this JDK cannot tell whether a name was resolved earlier; if one was, the JDK default"
+            + " stays in force and a stale address is reported when seen)" : "", GUARD_PROPERTY);
+    return "set";
+  }
 
   /**
    * Sets how long the JVM caches a resolved name ({@code networkaddress.cache.ttl}), and caps how long it

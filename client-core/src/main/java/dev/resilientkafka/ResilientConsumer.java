@@ -71,6 +71,11 @@ import org.slf4j.LoggerFactory;
  * @param <V> value type
  */
 public final class ResilientConsumer<K, V> implements Consumer<K, V> {
+  static {
+    // before anything of this client resolves a broker name: the JVM fixes its name cache policy then
+    JvmDnsCache.guardDefault();
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(ResilientConsumer.class);
 
   private final KafkaConsumer<K, V> inner;

@@ -36,7 +36,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Build with {@link #builder()} or {@link #create(Map)} from Kafka-style properties: Kafka's producer
  * keys plus the {@code resilient.*} keys of {@link ResilientProducerConfig} and the bootstrap keys
- * ({@code resilient.bootstrap.*}). Each record carries a 16-byte id header ({@link
+ * ({@code resilient.bootstrap.*}). Each record carries a printable id header (a ULID; {@link
  * ResilientProducerConfig#RECORD_ID_HEADER}) unless turned off.
  *
  * <p>Differences from {@code KafkaProducer}: transactions throw {@link UnsupportedOperationException};
@@ -49,6 +49,11 @@ import org.jspecify.annotations.Nullable;
  * @param <V> value type
  */
 public final class ResilientProducer<K, V> implements Producer<K, V> {
+  static {
+    // before anything of this client resolves a broker name: the JVM fixes its name cache policy then
+    JvmDnsCache.guardDefault();
+  }
+
   private final ProducerCore<K, V> core;
 
   private ResilientProducer(Builder<K, V> builder) {

@@ -48,7 +48,8 @@ public final class ResilientProducerConfig {
   public static final long DEFAULT_BUFFER_BLOCK_MS = 60_000L;
 
   /**
-   * Name of the header carrying each record's 16-byte unique id, so that consumers can drop the
+   * Name of the header carrying each record's unique id (a 26-character ULID, printable: Kafka's console
+   * consumer with {@code print.headers=true} shows it on the record's line), so that consumers can drop the
    * duplicates a re-send after an unknown outcome can cause. Default {@value #DEFAULT_RECORD_ID_HEADER};
    * an empty value turns the header off.
    */
@@ -64,9 +65,23 @@ public final class ResilientProducerConfig {
    */
   public static final String AVAILABILITY_MODE = "resilient.availability.mode";
 
-  /** First delay before a record Kafka did not take is offered again, in ms. Default 100. */
+  /**
+   * First delay before a record Kafka refused (its accumulator full) is offered again, in ms; doubled
+   * on each refusal, with jitter, up to {@link #RETRY_BACKOFF_MAX_MS}. Records waiting for a topic's
+   * metadata are not backed off: they go as soon as Kafka has it. Default 100.
+   */
   public static final String RETRY_BACKOFF_MS = "resilient.retry.backoff.ms";
 
-  /** Longest delay between offers of a record Kafka did not take, in ms. Default 5000. */
+  /** Longest delay between offers of a record Kafka refused, in ms. Default 1000 (as Kafka's own). */
   public static final String RETRY_BACKOFF_MAX_MS = "resilient.retry.backoff.max.ms";
+
+  /**
+   * How long the producer keeps its state for a topic (partitions, sticky choice) once no record of it is
+   * pending and none was sent for this long, in ms; for applications that write to many short-lived topics. Default {@value
+   * #DEFAULT_TOPIC_IDLE_MS} (10 minutes); > 0.
+   */
+  public static final String TOPIC_IDLE_MS = "resilient.topic.idle.ms";
+
+  /** Default of {@link #TOPIC_IDLE_MS}. */
+  public static final long DEFAULT_TOPIC_IDLE_MS = 600_000L;
 }

@@ -79,7 +79,8 @@ final class TopicContents {
       if (hasRecordIds) {
         Header id = record.headers().lastHeader(ResilientProducerConfig.DEFAULT_RECORD_ID_HEADER);
         assertThat(id).as("record id header on %s", record.value()).isNotNull();
-        assertThat(id.value()).hasSize(16);
+        assertThat(new String(id.value(), java.nio.charset.StandardCharsets.US_ASCII))
+            .as("record id of %s is printable ULID text", record.value()).matches("[0-9A-HJKMNP-TV-Z]{26}");
         assertThat(ids.add(ByteBuffer.wrap(id.value()))).as("record id of %s is unique", record.value()).isTrue();
       }
       Integer previous = lastPerKey.put(record.key(), n);

@@ -1,6 +1,5 @@
 package dev.resilientkafka.verify;
 
-import dev.resilientkafka.ResilientProducer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -8,12 +7,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.awaitility.Awaitility;
 
 /**
- * Writes unique values at a steady rate through a {@link ResilientProducer}, the verifying producer of
+ * Writes unique values at a steady rate through a {@link Producer} (a {@code ResilientProducer} or its
+ * tuned plain twin), the verifying producer of
  * Kafka's {@code replication_test.py}: key {@code k<n>} (n below {@code keys}), value {@code k<n>-<seq>}
  * with a per-key sequence, so a checker can find lost, duplicated and reordered writes. Remembers every
  * value it sent with its outcome (acked at partition/offset, or failed with the exception) and the longest
@@ -23,7 +24,7 @@ final class VerifyingProducer implements AutoCloseable {
   /** Where an acknowledged value was written. */
   record Ack(int partition, long offset) {}
 
-  private final ResilientProducer<String, String> producer;
+  private final Producer<String, String> producer;
   private final String topic;
   private final int keys;
   private final int recordsPerTick;
@@ -37,13 +38,15 @@ final class VerifyingProducer implements AutoCloseable {
   private final AtomicLong callbacksTwice = new AtomicLong();
   private final AtomicLong lastAckNanos = new AtomicLong();
   private final AtomicLong longestAckGapNanos = new AtomicLong();
+  private final AtomicLong longestSendNanos = new AtomicLong();
+  private final AtomicLong refused = new AtomicLong();
   private volatile boolean sending;
 
   /**
    * @param producer used as given, closed by {@link #close()}
    * @param recordsPerTick records sent every 10 ms
    */
-  VerifyingProducer(ResilientProducer<String, String> producer, String topic, int keys, int recordsPerTick) {
+  VerifyingProducer(Producer<String, String> producer, String topic, int keys, int recordsPerTick) {
     this.producer = producer;
     this.topic = topic;
     this.keys = keys;
@@ -68,10 +71,14 @@ final class VerifyingProducer implements AutoCloseable {
       int key = (int) (sent.get() % keys);
       String value = "k" + key + "-" + nextSeq[key]++;
       sent.incrementAndGet();
+      long start = System.nanoTime();
       try {
         producer.send(new ProducerRecord<>(topic, "k" + key, value), (metadata, e) -> complete(value, metadata, e));
       } catch (RuntimeException e) {
+        refused.incrementAndGet();
         complete(value, null, e);
+      } finally {
+        longestSendNanos.accumulateAndGet(System.nanoTime() - start, Math::max);
       }
     }
   }
@@ -111,8 +118,7 @@ final class VerifyingProducer implements AutoCloseable {
     sending = false;
     sender.shutdown();
     Awaitility.await("sender to stop").atMost(Duration.ofSeconds(10)).until(sender::isTerminated);
-    Awaitility.await("a callback for every one of " + sent.get() + " records (buffered: "
-            + producer.bufferedRecords() + ")")
+    Awaitility.await("a callback for every one of " + sent.get() + " records")
         .atMost(atMost).pollInterval(Duration.ofMillis(50))
         .until(() -> callbacks.get() == sent.get());
   }
@@ -133,11 +139,21 @@ final class VerifyingProducer implements AutoCloseable {
     return callbacksTwice.get();
   }
 
+  /** The longest time one send() call took (a plain producer blocks there on metadata). */
+  long longestSendMs() {
+    return TimeUnit.NANOSECONDS.toMillis(longestSendNanos.get());
+  }
+
+  /** Records whose send() threw instead of returning a future. */
+  long refused() {
+    return refused.get();
+  }
+
   long longestAckGapMs() {
     return TimeUnit.NANOSECONDS.toMillis(longestAckGapNanos.get());
   }
 
-  ResilientProducer<String, String> producer() {
+  Producer<String, String> producer() {
     return producer;
   }
 

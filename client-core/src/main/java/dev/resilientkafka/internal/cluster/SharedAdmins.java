@@ -149,7 +149,8 @@ public final class SharedAdmins {
         }
       }
       if (toClose != null) {
-        toClose.close(Duration.ofSeconds(2));
+        // nothing it may still be doing (a probe, a config read) is worth waiting for
+        toClose.close(Duration.ZERO);
       }
     }
 

@@ -1,49 +1,79 @@
 package dev.resilientkafka.internal.producer;
 
+import dev.resilientkafka.DeliveryFailedException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Headers;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One record from {@code send()} to its completion: its serialized form, where it goes, and who to
- * tell. Mutable state is guarded by the {@link RecordBuffer}'s lock.
+ * One record from {@code send()} to its outcome: its serialized form, where it goes, and the future the
+ * application holds. It is also the callback the inner Kafka producer completes, so a record costs one
+ * object of ours beside Kafka's own.
+ *
+ * <p>The outcome is set once ({@link #finish}), whichever thread gets there first: Kafka's I/O thread,
+ * the dispatcher (deadline, close), or a sender (overflow). Fields other than the outcome are written
+ * before the record is shared (safe publication through the queues and Kafka's accumulator) or only by
+ * the thread handing it to Kafka.
  */
-final class PendingRecord {
-  enum State { QUEUED, HANDED_OFF, DONE }
+final class PendingRecord implements Future<RecordMetadata>, Callback {
+  private static final VarHandle OUTCOME;
 
-  final long sequence;
-  final String topic;
+  static {
+    try {
+      OUTCOME = MethodHandles.lookup().findVarHandle(PendingRecord.class, "outcome", Object.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  final RecordBuffer owner;
   final @Nullable Integer explicitPartition;
-  final byte @Nullable [] key;
-  final byte @Nullable [] value;
-  final Headers headers;
-  final @Nullable Long timestamp;
   final int sizeInBytes;
   final long acceptedNanos;
   final long deadlineNanos;
   final @Nullable Callback callback;
-  final DeliveryFuture future = new DeliveryFuture();
 
+  /** The topic's lane; replaced only when the lane was dropped for being idle before the record queued. */
+  TopicLane lane;
+  /** The record as handed to Kafka; rebuilt with the partition once it is known. */
+  ProducerRecord<byte[], byte[]> kafkaRecord;
+  /** The partition chosen (or given); -1 until then. */
   int partition = -1;
-  State state = State.QUEUED;
-  long handedOffNanos;
-  /** It waited in a queue, so its delivery counts as a recovery. */
+  /** It holds room in the buffer's bound, given back when it completes. */
+  boolean reserved;
+  /** It waited in a queue (Kafka did not take it at once), so its delivery counts as a recovery. */
   boolean waited;
-  int resends;
-  /** Why Kafka last refused to take it, for classification when it expires in a queue. */
-  @Nullable Exception lastError;
+  /** Per-lane order of queued records, for flush() watermarks. */
+  long queueSequence;
+  /** When Kafka first refused it, in nanoTime; 0 while it has not. */
+  long firstRefusalNanos;
+  /** Why Kafka last refused to take it, for the cause when it expires in a queue. */
+  @Nullable Exception lastRefusal;
 
-  PendingRecord(long sequence, String topic, @Nullable Integer explicitPartition, byte @Nullable [] key,
-      byte @Nullable [] value, Headers headers, @Nullable Long timestamp, long acceptedNanos,
-      long deadlineNanos, @Nullable Callback callback) {
-    this.sequence = sequence;
-    this.topic = topic;
+  /** The thread inside the inner send() for this record: a completion on it is a synchronous refusal. */
+  @Nullable Thread handingThread;
+  @Nullable Exception refusal;
+
+  /** A {@link RecordMetadata} or a {@link DeliveryFailedException}; null while pending. */
+  @SuppressWarnings("unused") // through OUTCOME
+  private volatile @Nullable Object outcome;
+  private volatile boolean awaited;
+
+  PendingRecord(RecordBuffer owner, TopicLane lane, ProducerRecord<byte[], byte[]> kafkaRecord,
+      @Nullable Integer explicitPartition, long acceptedNanos, long deadlineNanos, @Nullable Callback callback) {
+    this.owner = owner;
+    this.lane = lane;
+    this.kafkaRecord = kafkaRecord;
     this.explicitPartition = explicitPartition;
-    this.key = key;
-    this.value = value;
-    this.headers = headers;
-    this.timestamp = timestamp;
-    this.sizeInBytes = sizeOf(key, value, headers);
+    this.sizeInBytes = sizeOf(kafkaRecord.key(), kafkaRecord.value(), kafkaRecord.headers());
     this.acceptedNanos = acceptedNanos;
     this.deadlineNanos = deadlineNanos;
     this.callback = callback;
@@ -55,5 +85,122 @@ final class PendingRecord {
       size += header.key().length() + (header.value() == null ? 0 : header.value().length);
     }
     return size;
+  }
+
+  String topic() {
+    return kafkaRecord.topic();
+  }
+
+  @Nullable Long timestamp() {
+    return kafkaRecord.timestamp();
+  }
+
+  byte @Nullable [] key() {
+    return kafkaRecord.key();
+  }
+
+  /** The record for Kafka with {@code partition}; the same object while the partition is unchanged. */
+  ProducerRecord<byte[], byte[]> forPartition(int partition) {
+    ProducerRecord<byte[], byte[]> current = kafkaRecord;
+    Integer given = current.partition();
+    if (given == null || given != partition) {
+      current = new ProducerRecord<>(current.topic(), partition, current.timestamp(), current.key(), current.value(),
+          current.headers());
+      kafkaRecord = current;
+    }
+    return current;
+  }
+
+  /** Stamps the record with {@code timestamp} (epoch ms) when the application gave none. */
+  void stampIfUnset(long timestamp) {
+    ProducerRecord<byte[], byte[]> current = kafkaRecord;
+    if (current.timestamp() == null) {
+      kafkaRecord = new ProducerRecord<>(current.topic(), current.partition(), timestamp, current.key(),
+          current.value(), current.headers());
+    }
+  }
+
+  /** Kafka's completion of this record (or its synchronous refusal inside the inner send()). */
+  @Override
+  public void onCompletion(@Nullable RecordMetadata metadata, @Nullable Exception exception) {
+    if (handingThread == Thread.currentThread()) {
+      refusal = exception != null ? exception : new IllegalStateException("inner send completed without a result");
+      return;
+    }
+    owner.completedByKafka(this, metadata, exception);
+  }
+
+  /** Sets the outcome; true for the one call that did, false when the record was already complete. */
+  boolean finish(Object result) {
+    if (!OUTCOME.compareAndSet(this, null, result)) {
+      return false;
+    }
+    if (awaited) {
+      synchronized (this) {
+        notifyAll();
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public boolean isDone() {
+    return outcome != null;
+  }
+
+  @Override
+  public boolean cancel(boolean mayInterruptIfRunning) {
+    return false;
+  }
+
+  @Override
+  public boolean isCancelled() {
+    return false;
+  }
+
+  @Override
+  public RecordMetadata get() throws InterruptedException, ExecutionException {
+    Object result = outcome;
+    if (result == null) {
+      synchronized (this) {
+        awaited = true;
+        while ((result = outcome) == null) {
+          wait();
+        }
+      }
+    }
+    return value(result);
+  }
+
+  @Override
+  public RecordMetadata get(long timeout, TimeUnit unit)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    Object result = outcome;
+    if (result == null) {
+      long deadline = System.nanoTime() + unit.toNanos(timeout);
+      synchronized (this) {
+        awaited = true;
+        while ((result = outcome) == null) {
+          long remaining = deadline - System.nanoTime();
+          if (remaining <= 0) {
+            throw new TimeoutException("the record was not completed within " + unit.toMillis(timeout) + " ms");
+          }
+          TimeUnit.NANOSECONDS.timedWait(this, remaining);
+        }
+      }
+    }
+    return value(result);
+  }
+
+  private static RecordMetadata value(Object result) throws ExecutionException {
+    if (result instanceof RecordMetadata metadata) {
+      return metadata;
+    }
+    throw new ExecutionException((Throwable) result);
+  }
+
+  @Override
+  public String toString() {
+    return "record for " + topic() + (partition >= 0 ? "-" + partition : "");
   }
 }

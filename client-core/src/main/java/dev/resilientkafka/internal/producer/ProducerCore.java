@@ -4,6 +4,7 @@ import dev.resilientkafka.FailureCause;
 import dev.resilientkafka.ProducerListener;
 import dev.resilientkafka.ResilientProducer;
 import dev.resilientkafka.ResilientProducerConfig;
+import dev.resilientkafka.internal.cluster.ClusterView;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -25,7 +26,8 @@ import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Utils;
 import org.jspecify.annotations.Nullable;
@@ -47,7 +49,7 @@ public final class ProducerCore<K, V> {
   private final Serializer<V> valueSerializer;
   private final String clientId;
   private final KafkaProducer<byte[], byte[]> inner;
-  private final ClusterHealth health;
+  private final ClusterView.Membership cluster;
   private final RecordBuffer buffer;
   private final SafeListener listener;
   private final RecordIds ids = new RecordIds();
@@ -61,7 +63,7 @@ public final class ProducerCore<K, V> {
     Serializer<K> key = null;
     Serializer<V> value = null;
     KafkaProducer<byte[], byte[]> innerProducer = null;
-    ClusterHealth clusterHealth = null;
+    ClusterView.Membership membership = null;
     try {
       this.settings = ProducerSettings.parse(config);
       Object configuredId = config.get(ProducerConfig.CLIENT_ID_CONFIG);
@@ -72,11 +74,13 @@ public final class ProducerCore<K, V> {
       Map<String, Object> innerConfig = new HashMap<>(settings.innerConfig);
       innerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
       innerProducer = new KafkaProducer<>(innerConfig);
-      clusterHealth = new ClusterHealth(settings.userKafkaConfig, clientId);
       this.listener = new SafeListener(listeners);
-      this.buffer = new RecordBuffer(settings, innerProducer, clusterHealth, listener, clientId);
+      BufferHolder holder = new BufferHolder();
+      membership = ClusterView.join(settings.userKafkaConfig, holder);
+      this.buffer = new RecordBuffer(settings, innerProducer, membership.view(), new OutcomeReporter(listener), clientId);
+      holder.buffer = buffer;
     } catch (RuntimeException e) {
-      closeQuietly(clusterHealth);
+      closeQuietly(membership);
       if (innerProducer != null) {
         innerProducer.close(Duration.ZERO);
       }
@@ -88,7 +92,7 @@ public final class ProducerCore<K, V> {
     this.keySerializer = key;
     this.valueSerializer = value;
     this.inner = innerProducer;
-    this.health = clusterHealth;
+    this.cluster = membership;
     if (settings.availabilityMode()) {
       log.warn("{}: {}=true: acks and idempotence are not forced; records can be lost or duplicated "
           + "when brokers fail (availability-first mode)", clientId, ResilientProducerConfig.AVAILABILITY_MODE);
@@ -97,7 +101,25 @@ public final class ProducerCore<K, V> {
 
   /** Tells the listeners the producer is ready. */
   public void start(ResilientProducer<K, V> producer) {
+    buffer.start();
     listener.onStart(producer);
+  }
+
+  /** Lets the cluster view ask the buffer before the buffer exists (it is built after joining). */
+  private static final class BufferHolder implements ClusterView.Member {
+    volatile @Nullable RecordBuffer buffer;
+
+    @Override
+    public java.util.Collection<String> topics() {
+      RecordBuffer current = buffer;
+      return current == null ? List.of() : current.topics();
+    }
+
+    @Override
+    public java.util.Collection<String> stalledTopics() {
+      RecordBuffer current = buffer;
+      return current == null ? List.of() : current.stalledTopics();
+    }
   }
 
   @SuppressWarnings("unchecked")
@@ -125,13 +147,12 @@ public final class ProducerCore<K, V> {
     if (closed.get()) {
       throw new IllegalStateException("Cannot perform operation after producer has been closed");
     }
-    Headers headers = new RecordHeaders(record.headers().toArray());
+    // as KafkaProducer does, serializers see (and may add to) the record's own headers
+    Headers headers = record.headers();
     byte[] key = serialize(keySerializer, record.topic(), headers, record.key(), "key");
     byte[] value = serialize(valueSerializer, record.topic(), headers, record.value(), "value");
-    if (settings.recordIdHeader != null) {
-      headers.add(settings.recordIdHeader, ids.next());
-    }
-    return buffer.send(record.topic(), record.partition(), key, value, headers, record.timestamp(), callback);
+    Header id = settings.recordIdHeader == null ? null : new RecordHeader(settings.recordIdHeader, ids.next());
+    return buffer.send(record.topic(), record.partition(), key, value, headers, id, record.timestamp(), callback);
   }
 
   private <T> byte @Nullable [] serialize(Serializer<T> serializer, String topic, Headers headers,
@@ -200,7 +221,7 @@ public final class ProducerCore<K, V> {
     try {
       buffer.close(bounded);
     } finally {
-      closeQuietly(health);
+      closeQuietly(cluster);
       closeQuietly(keySerializer);
       closeQuietly(valueSerializer);
       closeQuietly(bootstrap);

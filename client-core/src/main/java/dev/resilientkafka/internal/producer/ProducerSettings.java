@@ -20,6 +20,11 @@ public final class ProducerSettings {
   private static final int KAFKA_DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
   private static final int KAFKA_DEFAULT_LINGER_MS = 5;
   private static final long KAFKA_DEFAULT_BUFFER_MEMORY = 32L * 1024 * 1024;
+  /**
+   * Kafka disables partition avoidance by default ({@code partitioner.availability.timeout.ms=0}); keyless
+   * records here avoid a partition once its oldest record has been in flight for a second.
+   */
+  private static final long DEFAULT_PARTITION_STALL_MS = 1_000;
 
   final Duration deliveryTimeout;
   final int maxRecords;
@@ -30,6 +35,14 @@ public final class ProducerSettings {
   final boolean availabilityMode;
   final Duration retryBackoff;
   final Duration retryBackoffMax;
+  /** Keyless records avoid a partition whose oldest record in flight is older than this. */
+  final Duration partitionStall;
+  /** Bytes of keyless records sent to one partition before switching (Kafka's {@code batch.size}). */
+  final int batchSize;
+  /** {@code partitioner.ignore.keys}: keyed records are spread like keyless ones. */
+  final boolean ignoreKeys;
+  /** State of a topic without records for this long is dropped. */
+  final Duration topicIdle;
   /** Kafka keys only (serializer keys removed), for the inner producer. */
   final Map<String, Object> innerConfig;
   /** Kafka keys only, before forcing, for admin clients and the serializers' {@code configure}. */
@@ -38,7 +51,7 @@ public final class ProducerSettings {
   /** Every {@code resilient.*} key of the producer; see {@link dev.resilientkafka.ResilientProducerConfig}. */
   private static final java.util.SortedSet<String> KEYS = new java.util.TreeSet<>(java.util.List.of(
       DELIVERY_TIMEOUT_MS, BUFFER_MAX_RECORDS, BUFFER_MAX_BYTES, BUFFER_OVERFLOW_POLICY, BUFFER_BLOCK_MS,
-      RECORD_ID_HEADER, AVAILABILITY_MODE, RETRY_BACKOFF_MS, RETRY_BACKOFF_MAX_MS));
+      RECORD_ID_HEADER, AVAILABILITY_MODE, RETRY_BACKOFF_MS, RETRY_BACKOFF_MAX_MS, TOPIC_IDLE_MS));
   /** Prefixes of the other clients' keys: a map shared between clients may carry them. */
   private static final java.util.List<String> OTHER_PREFIXES =
       java.util.List.of("resilient.bootstrap.", "resilient.consumer.", "resilient.rack.");
@@ -60,11 +73,16 @@ public final class ProducerSettings {
     String headerName = header == null ? "" : header.toString().trim();
     this.recordIdHeader = headerName.isEmpty() ? null : headerName;
     this.retryBackoff = Duration.ofMillis(positive(config, RETRY_BACKOFF_MS, 100));
-    this.retryBackoffMax = Duration.ofMillis(positive(config, RETRY_BACKOFF_MAX_MS, 5_000));
+    this.retryBackoffMax = Duration.ofMillis(positive(config, RETRY_BACKOFF_MAX_MS, 1_000));
     if (retryBackoffMax.compareTo(retryBackoff) < 0) {
       throw new ConfigException(RETRY_BACKOFF_MAX_MS, retryBackoffMax.toMillis(),
           "must be >= " + RETRY_BACKOFF_MS + " (" + retryBackoff.toMillis() + ")");
     }
+    long stall = longValue(kafka, ProducerConfig.PARTITIONER_AVAILABILITY_TIMEOUT_MS_CONFIG, DEFAULT_PARTITION_STALL_MS);
+    this.partitionStall = stall <= 0 ? Duration.ofDays(365) : Duration.ofMillis(stall);
+    this.batchSize = (int) Math.max(1, longValue(kafka, ProducerConfig.BATCH_SIZE_CONFIG, 16_384));
+    this.ignoreKeys = bool(kafka, ProducerConfig.PARTITIONER_IGNORE_KEYS_CONFIG, false);
+    this.topicIdle = Duration.ofMillis(positive(config, TOPIC_IDLE_MS, DEFAULT_TOPIC_IDLE_MS));
     this.innerConfig = Map.copyOf(innerConfig(kafka));
   }
 

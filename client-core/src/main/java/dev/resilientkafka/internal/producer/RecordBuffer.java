@@ -3,120 +3,112 @@ package dev.resilientkafka.internal.producer;
 import dev.resilientkafka.DeliveryFailedException;
 import dev.resilientkafka.FailureCause;
 import dev.resilientkafka.OverflowPolicy;
-import dev.resilientkafka.ProducerListener;
+import dev.resilientkafka.internal.cluster.ClusterView;
 import io.github.resilience4j.core.IntervalFunction;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
+import org.apache.kafka.clients.producer.BufferExhaustedException;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.utils.Utils;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Every record from {@code send()} to its completion, bounded in records and bytes, and the ordered
- * hand-off to the inner (idempotent, never-blocking) Kafka producer.
+ * Every record from {@code send()} to its outcome, bounded in records and bytes, and the ordered hand-off
+ * to the inner (idempotent, never-blocking) Kafka producer.
  *
- * <p>A record whose partition has nothing waiting is handed to Kafka on the calling thread. When Kafka
- * does not take it (metadata missing, accumulator full: {@code max.block.ms=0} makes the inner {@code
- * send()} fail at once, on this thread), it waits in its partition's queue (or its topic's, while the
- * partition count is unknown), and so does every later record for that partition; the dispatcher thread
- * offers the queues again in order with exponential backoff and jitter. Once Kafka has a record, its
- * idempotent sequencing keeps order and avoids duplicates; a record Kafka fails after hand-off is not
- * re-sent (that would reorder, Trap 1) but reported with a cause classified from the cluster's state.
+ * <p><b>Fast path.</b> A record whose topic has nothing waiting is handed to Kafka on the calling thread
+ * without a lock: its partition is chosen from the partition count cached per topic (explicit, the key's
+ * murmur2 hash as Kafka's default partitioner, or sticky for keyless records), room is taken from the
+ * lock-free {@link BufferBound}, and the record is appended to its {@link PartitionSlot}. Completions run
+ * on Kafka's I/O thread and take no lock either.
  *
- * <p>Thread-safe: one lock guards the state; callbacks and listeners run after it is released.
+ * <p><b>Slow path.</b> When Kafka does not take a record (no metadata for the topic yet, its accumulator
+ * full: {@code max.block.ms=0} makes the inner {@code send()} refuse at once, on this thread), the record
+ * and every later record of its topic wait in the topic's queue, in send order; the {@link Dispatcher}
+ * offers them again with backoff. Once Kafka has a record, its idempotent sequencing keeps order and
+ * avoids duplicates; a record Kafka fails after taking it is not sent again (that would put it behind
+ * later records of its partition) but reported with a cause named from the cluster's state.
+ *
+ * <p><b>Deadline.</b> A record completes at the latest {@code resilient.delivery.timeout.ms} after
+ * {@code send()}: Kafka's own delivery timeout covers records it took at once; a record that waited first
+ * is failed by the dispatcher at its deadline even if Kafka still holds it (its outcome is then unknown,
+ * as for any record Kafka times out while in flight).
+ *
+ * <p>Thread-safe. Callbacks and listeners never run while a lock of this class is held.
  */
-public final class RecordBuffer {
-  private static final Logger log = LoggerFactory.getLogger(RecordBuffer.class);
-  /** A partition whose oldest in-flight record is older than this is avoided by keyless records. */
-  private static final long STALE_IN_FLIGHT_NANOS = TimeUnit.SECONDS.toNanos(3);
+public final class RecordBuffer implements ClusterView.Member {
   /** A record acknowledged later than this after {@code send()} counts as recovered. */
   private static final long RECOVERED_NANOS = TimeUnit.SECONDS.toNanos(5);
-  private static final long IDLE_WAKE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
-
-  private static final class TopicState {
-    final String topic;
-    final ArrayDeque<PendingRecord> queue = new ArrayDeque<>();
-    int attempt;
-    long nextAttemptNanos;
-    int roundRobin;
-
-    TopicState(String topic) {
-      this.topic = topic;
-    }
-  }
-
-  private static final class PartitionState {
-    final TopicPartition partition;
-    final ArrayDeque<PendingRecord> queue = new ArrayDeque<>();
-    final ArrayDeque<PendingRecord> inFlight = new ArrayDeque<>();
-    int attempt;
-    long nextAttemptNanos;
-
-    PartitionState(TopicPartition partition) {
-      this.partition = partition;
-    }
-  }
-
-  /** Tells a completion that runs inside the inner {@code send()} (Kafka did not take the record). */
-  private static final class SyncProbe {
-    final Thread thread = Thread.currentThread();
-    boolean returned;
-    @Nullable Exception failure;
-  }
+  /** A topic whose oldest record is in flight longer than this is stalled. */
+  static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(2);
+  /** How long an explicit partition may stay beyond the known count before the record is refused. */
+  private static final long OUT_OF_RANGE_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
+  /** At most this many records are handed over per lock hold while draining a queue. */
+  private static final int DRAIN_CHUNK = 512;
+  /** How often records waiting for a topic's metadata look whether Kafka has it now (no request sent). */
+  private static final long METADATA_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+  private static final int UNKNOWN = -1;
+  private static final int OUT_OF_RANGE = -2;
 
   private final ProducerSettings settings;
   private final Producer<byte[], byte[]> inner;
-  private final ClusterHealth health;
-  private final ProducerListener listener;
+  private final OutcomeReporter reporter;
+  private final FailureClassifier classifier;
+  private final ClusterView view;
+  private final BufferBound bound;
   private final IntervalFunction backoff;
   private final long deliveryTimeoutNanos;
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition spaceFreed = lock.newCondition();
-  private final Condition changed = lock.newCondition();
-  private final Condition work = lock.newCondition();
-  private final Map<String, TopicState> topics = new HashMap<>();
-  private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
-  private final TreeMap<Long, PendingRecord> incomplete = new TreeMap<>();
-  private final TreeMap<Long, PendingRecord> queued = new TreeMap<>();
-  private final Thread dispatcher;
-  private volatile long bufferedRecords;
-  private volatile long bufferedBytes;
-  private long sequence;
-  private boolean closed;
-  private boolean stopped;
+  private final long stallNanos;
+  private final int batchSize;
+  private final String ioThreadName;
+  private final Map<String, TopicLane> lanes = new ConcurrentHashMap<>();
+  private final Dispatcher dispatcher;
+  private final Object progress = new Object();
+  private volatile boolean closed;
   private volatile boolean closingInner;
 
-  RecordBuffer(ProducerSettings settings, Producer<byte[], byte[]> inner, ClusterHealth health,
-      ProducerListener listener, String clientId) {
+  RecordBuffer(ProducerSettings settings, Producer<byte[], byte[]> inner, ClusterView view,
+      OutcomeReporter reporter, String clientId) {
     this.settings = settings;
     this.inner = inner;
-    this.health = health;
-    this.listener = listener;
+    this.view = view;
+    this.reporter = reporter;
+    this.classifier = new FailureClassifier(inner, view);
+    this.bound = new BufferBound(settings.maxRecords, settings.maxBytes);
     this.deliveryTimeoutNanos = settings.deliveryTimeout.toNanos();
+    this.stallNanos = settings.partitionStall.toNanos();
+    this.batchSize = settings.batchSize;
+    this.ioThreadName = "kafka-producer-network-thread | " + clientId;
     this.backoff = IntervalFunction.ofExponentialRandomBackoff(
         settings.retryBackoff.toMillis(), 2.0, 0.5, settings.retryBackoffMax.toMillis());
-    this.dispatcher = new Thread(this::dispatchLoop, clientId + "-dispatcher");
-    dispatcher.setDaemon(true);
+    this.dispatcher = new Dispatcher(this, clientId, settings.topicIdle);
+  }
+
+  void start() {
     dispatcher.start();
+  }
+
+  FailureClassifier classifier() {
+    return classifier;
   }
 
   // ------------------------------------------------------------------ send
@@ -128,453 +120,708 @@ public final class RecordBuffer {
    * @throws DeliveryFailedException when the buffer is full under {@link OverflowPolicy#FAIL}
    */
   public Future<RecordMetadata> send(String topic, @Nullable Integer partition, byte @Nullable [] key,
-      byte @Nullable [] value, Headers headers, @Nullable Long timestamp,
-      org.apache.kafka.clients.producer.@Nullable Callback callback) {
-    Completions done = new Completions(listener);
-    PendingRecord record;
-    lock.lock();
-    try {
-      if (closed) {
-        throw new IllegalStateException("Cannot perform operation after producer has been closed");
-      }
-      long now = System.nanoTime();
-      record = new PendingRecord(++sequence, topic, partition, key, value, headers, timestamp, now,
-          now + deliveryTimeoutNanos, callback);
-      if (partition != null) {
-        record.partition = partition;
-      }
-      if (record.sizeInBytes > settings.maxBytes) {
-        done.failed(record, FailureCause.REJECTED, new RecordTooLargeException("the record is "
-            + record.sizeInBytes + " bytes, more than resilient.buffer.max.bytes (" + settings.maxBytes + ")"));
-      } else {
-        if (reserve(record, done)) {
-          accept(record, now, done);
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptException(e);
-    } finally {
-      lock.unlock();
+      byte @Nullable [] value, Headers headers, @Nullable Header recordId, @Nullable Long timestamp,
+      @Nullable Callback callback) {
+    if (closed) {
+      throw new IllegalStateException("Cannot perform operation after producer has been closed");
     }
-    done.run();
-    return record.future;
+    long now = System.nanoTime();
+    TopicLane lane = lane(topic, now);
+    boolean fast = lane.waiting == 0 && lane.waitingOutOfRange == 0;
+    int chosen = fast ? partitionFor(lane, partition, key, (key == null ? 0 : key.length)
+        + (value == null ? 0 : value.length), now) : UNKNOWN;
+    Integer kafkaPartition = chosen >= 0 ? Integer.valueOf(chosen) : partition;
+    ProducerRecord<byte[], byte[]> kafkaRecord = new ProducerRecord<>(topic, kafkaPartition, timestamp, key, value, headers);
+    if (recordId != null) {
+      kafkaRecord.headers().add(recordId);
+    }
+    PendingRecord record = new PendingRecord(this, lane, kafkaRecord, partition, now, now + deliveryTimeoutNanos, callback);
+    if (record.sizeInBytes > settings.maxBytes) {
+      fail(record, FailureCause.REJECTED, null, new RecordTooLargeException("the record is " + record.sizeInBytes
+          + " bytes, more than resilient.buffer.max.bytes (" + settings.maxBytes + ")"), null);
+      return record;
+    }
+    if (!bound.tryTake(record.sizeInBytes) && !makeRoom(record)) {
+      return record;
+    }
+    record.reserved = true;
+    if (fast && chosen >= 0) {
+      Exception refused = handOver(record, chosen);
+      if (refused == null) {
+        return record;
+      }
+      if (!retriable(refused)) {
+        fail(record, closingInner ? FailureCause.CLOSED : FailureCause.REJECTED, null, refused, null);
+        return record;
+      }
+      record.lastRefusal = refused;
+      record.firstRefusalNanos = now;
+    }
+    slowPath(record, now);
+    return record;
+  }
+
+  private TopicLane lane(String topic, long now) {
+    TopicLane lane = lanes.get(topic);
+    if (lane == null) {
+      lane = lanes.computeIfAbsent(topic, t -> new TopicLane(t, now));
+      view.track(topic);
+    } else if (now - lane.lastUsedNanos > 1_000_000_000L) {
+      lane.lastUsedNanos = now;
+    }
+    return lane;
+  }
+
+  /**
+   * The partition for a record of {@code lane}: the explicit one, the key's hash over the known count, or
+   * the sticky one for keyless records; {@link #UNKNOWN} while the topic's partitions are not known,
+   * {@link #OUT_OF_RANGE} for an explicit partition beyond the known count.
+   */
+  private int partitionFor(TopicLane lane, @Nullable Integer explicit, byte @Nullable [] key, int size, long now) {
+    TopicLane.Partitions known = lane.freshPartitions(now);
+    if (known == null) {
+      known = readPartitions(lane, now);
+      if (known == null) {
+        return UNKNOWN;
+      }
+    }
+    if (explicit != null) {
+      return explicit < known.count() ? explicit : OUT_OF_RANGE;
+    }
+    if (key != null && !settings.ignoreKeys) {
+      return Utils.toPositive(Utils.murmur2(key)) % known.count();
+    }
+    return lane.stickyPartition(known, size, batchSize, stallNanos, now);
+  }
+
+  /** Reads the topic's partitions from the inner producer's metadata; the last known ones when it has none. */
+  private TopicLane.@Nullable Partitions readPartitions(TopicLane lane, long now) {
+    try {
+      List<PartitionInfo> infos = inner.partitionsFor(lane.topic);
+      if (infos != null && !infos.isEmpty()) {
+        TopicLane.Partitions fresh = TopicLane.Partitions.of(infos, now);
+        lane.partitions(fresh);
+        return fresh;
+      }
+    } catch (KafkaException e) {
+      // not in the metadata yet (asked for now), or the producer is closing
+    }
+    return lane.partitions();
+  }
+
+  /**
+   * Hands the record to Kafka. Returns null when Kafka took it, else why Kafka refused it (then the
+   * record is not in Kafka and its outcome is not set).
+   */
+  private @Nullable Exception handOver(PendingRecord record, int partition) {
+    record.partition = partition;
+    ProducerRecord<byte[], byte[]> kafkaRecord = record.forPartition(partition);
+    record.refusal = null;
+    record.handingThread = Thread.currentThread();
+    try {
+      inner.send(kafkaRecord, record);
+    } catch (RuntimeException e) {
+      record.refusal = e;
+    } finally {
+      record.handingThread = null;
+    }
+    Exception refused = record.refusal;
+    if (refused == null) {
+      record.lane.slot(partition).handedOver(record);
+    }
+    return refused;
+  }
+
+  private boolean retriable(Exception refused) {
+    return (refused instanceof RetriableException || refused instanceof TimeoutException) && !closingInner;
   }
 
   /**
    * Makes room for {@code record} under the overflow policy; may evict, wait, drop or throw. Returns
-   * false when the new record is not accepted (its outcome is then in {@code done}).
+   * false when the record is not accepted (its outcome is then set).
    */
-  private boolean reserve(PendingRecord record, Completions done) throws InterruptedException {
-    long remaining = settings.blockTimeout.toNanos();
-    while (bufferedRecords + 1 > settings.maxRecords || bufferedBytes + record.sizeInBytes > settings.maxBytes) {
-      switch (settings.overflowPolicy) {
-        case BLOCK -> {
-          if (remaining <= 0) {
-            done.dropped(record, OverflowPolicy.BLOCK);
-            return false;
-          }
-          remaining = spaceFreed.awaitNanos(remaining);
+  private boolean makeRoom(PendingRecord record) {
+    switch (settings.overflowPolicy) {
+      case BLOCK -> {
+        boolean taken;
+        try {
+          taken = bound.awaitTake(record.sizeInBytes, settings.blockTimeout.toNanos());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptException(e);
+        }
+        if (!taken) {
           if (closed) {
-            done.failed(record, FailureCause.CLOSED, null);
-            return false;
+            fail(record, FailureCause.CLOSED, null, null, null);
+          } else {
+            fail(record, FailureCause.BUFFER_FULL, null, null, OverflowPolicy.BLOCK);
           }
         }
-        case DROP_NEWEST -> {
-          done.dropped(record, OverflowPolicy.DROP_NEWEST);
-          return false;
-        }
-        case DROP_OLDEST -> {
-          Map.Entry<Long, PendingRecord> oldest = queued.firstEntry();
-          if (oldest == null) {
-            done.dropped(record, OverflowPolicy.DROP_OLDEST);
-            return false;
-          }
-          PendingRecord evicted = oldest.getValue();
-          removeFromQueue(evicted);
-          finishLocked(evicted);
-          done.dropped(evicted, OverflowPolicy.DROP_OLDEST);
-        }
-        case FAIL -> {
-          listener.onDropped(record.topic, OverflowPolicy.FAIL);
-          listener.onFailed(record.topic, FailureCause.BUFFER_FULL);
-          throw new DeliveryFailedException(FailureCause.BUFFER_FULL, "buffer full ("
-              + bufferedRecords + " records, " + bufferedBytes + " bytes), send() refused under policy FAIL", null);
-        }
+        return taken;
       }
-    }
-    return true;
-  }
-
-  private void accept(PendingRecord record, long now, Completions done) {
-    bufferedRecords++;
-    bufferedBytes += record.sizeInBytes;
-    incomplete.put(record.sequence, record);
-    health.track(record.topic);
-    TopicState topic = topics.computeIfAbsent(record.topic, TopicState::new);
-    if (!topic.queue.isEmpty()) {
-      enqueue(topic.queue, record);
-      return;
-    }
-    int partition = choosePartition(topic, record);
-    if (partition < 0) {
-      enqueue(topic.queue, record);
-      if (topic.attempt == 0) {
-        topic.attempt = 1;
-        topic.nextAttemptNanos = now + backoffNanos(1);
-      }
-      return;
-    }
-    record.partition = partition;
-    PartitionState state = partitionState(record.topic, partition);
-    if (!state.queue.isEmpty()) {
-      enqueue(state.queue, record);
-    } else if (!handOff(state, record, done)) {
-      enqueue(state.queue, record);
-      state.attempt = 1;
-      state.nextAttemptNanos = now + backoffNanos(1);
-    }
-  }
-
-  private void enqueue(ArrayDeque<PendingRecord> queue, PendingRecord record) {
-    record.state = PendingRecord.State.QUEUED;
-    record.waited = true;
-    queue.addLast(record);
-    queued.put(record.sequence, record);
-    work.signal();
-  }
-
-  private void removeFromQueue(PendingRecord record) {
-    TopicState topic = topics.get(record.topic);
-    if (topic != null && topic.queue.remove(record)) {
-      return;
-    }
-    if (record.partition >= 0) {
-      PartitionState state = partitions.get(new TopicPartition(record.topic, record.partition));
-      if (state != null) {
-        state.queue.remove(record);
-      }
-    }
-  }
-
-  private PartitionState partitionState(String topic, int partition) {
-    return partitions.computeIfAbsent(new TopicPartition(topic, partition), PartitionState::new);
-  }
-
-  /**
-   * The record's partition, or -1 while the topic's partition count is unknown: explicit; keyed as
-   * Kafka's default partitioner does; keyless round-robin over partitions that look healthy.
-   */
-  private int choosePartition(TopicState topic, PendingRecord record) {
-    List<PartitionInfo> infos;
-    try {
-      infos = inner.partitionsFor(record.topic);
-    } catch (KafkaException e) {
-      return -1;
-    }
-    if (infos == null || infos.isEmpty()) {
-      return -1;
-    }
-    int count = infos.size();
-    if (record.explicitPartition != null) {
-      return record.explicitPartition < count ? record.explicitPartition : -1;
-    }
-    if (record.key != null) {
-      return Utils.toPositive(Utils.murmur2(record.key)) % count;
-    }
-    long now = System.nanoTime();
-    for (int i = 0; i < count; i++) {
-      int candidate = Math.floorMod(topic.roundRobin++, count);
-      if (usable(record.topic, candidate, infos, now)) {
-        return candidate;
-      }
-    }
-    return Math.floorMod(topic.roundRobin++, count);
-  }
-
-  private boolean usable(String topic, int partition, List<PartitionInfo> infos, long now) {
-    for (PartitionInfo info : infos) {
-      if (info.partition() == partition && (info.leader() == null || info.leader().isEmpty())) {
+      case DROP_NEWEST -> {
+        fail(record, FailureCause.BUFFER_FULL, null, null, OverflowPolicy.DROP_NEWEST);
         return false;
       }
+      case DROP_OLDEST -> {
+        while (!bound.tryTake(record.sizeInBytes)) {
+          PendingRecord evicted = evictOldestWaiting();
+          if (evicted == null) {
+            fail(record, FailureCause.BUFFER_FULL, null, null, OverflowPolicy.DROP_OLDEST);
+            return false;
+          }
+          fail(evicted, FailureCause.BUFFER_FULL, null, null, OverflowPolicy.DROP_OLDEST);
+        }
+        return true;
+      }
+      case FAIL -> {
+        reporter.listener().onDropped(record.topic(), OverflowPolicy.FAIL);
+        reporter.listener().onFailed(record.topic(), FailureCause.BUFFER_FULL);
+        throw new DeliveryFailedException(FailureCause.BUFFER_FULL, "buffer full (" + bound.records()
+            + " records, " + bound.bytes() + " bytes), send() refused under policy FAIL", null);
+      }
+      default -> throw new IllegalStateException(settings.overflowPolicy.name());
     }
-    if (!health.healthy(topic, partition)) {
-      return false;
+  }
+
+  /** Takes the oldest record that waits (not yet in Kafka) out of its queue; null when none waits. */
+  private @Nullable PendingRecord evictOldestWaiting() {
+    while (true) {
+      TopicLane oldestLane = null;
+      PendingRecord oldest = null;
+      for (TopicLane lane : lanes.values()) {
+        if (lane.waiting == 0) {
+          continue;
+        }
+        lane.lock.lock();
+        try {
+          PendingRecord head = lane.queue.peekFirst();
+          if (head != null && (oldest == null || head.acceptedNanos - oldest.acceptedNanos < 0)) {
+            oldest = head;
+            oldestLane = lane;
+          }
+        } finally {
+          lane.lock.unlock();
+        }
+      }
+      if (oldestLane == null) {
+        return null;
+      }
+      oldestLane.lock.lock();
+      try {
+        if (oldestLane.queue.peekFirst() == oldest) {
+          oldestLane.queue.pollFirst();
+          oldestLane.waiting--;
+          return oldest;
+        }
+      } finally {
+        oldestLane.lock.unlock();
+      }
     }
-    PartitionState state = partitions.get(new TopicPartition(topic, partition));
-    if (state == null) {
-      return true;
-    }
-    PendingRecord oldest = state.inFlight.peekFirst();
-    return state.queue.isEmpty() && (oldest == null || now - oldest.handedOffNanos < STALE_IN_FLIGHT_NANOS);
   }
 
   /**
-   * Offers the record to Kafka. Returns false when Kafka did not take it for a retriable reason (the
-   * caller queues it); true when Kafka has it, or when it failed for good (then reported in {@code done}).
+   * Under the topic's lock: behind the records already waiting, or to Kafka now when nothing is ahead
+   * of it (only out-of-range partitions wait), else into the topic's queue.
    */
-  private boolean handOff(PartitionState state, PendingRecord record, Completions done) {
-    record.state = PendingRecord.State.HANDED_OFF;
-    record.handedOffNanos = System.nanoTime();
-    SyncProbe probe = new SyncProbe();
-    try {
-      inner.send(new ProducerRecord<>(record.topic, record.partition, record.timestamp, record.key,
-              record.value, record.headers),
-          (metadata, e) -> onCompletion(record, probe, metadata, e));
-    } catch (RuntimeException e) {
-      probe.failure = e;
+  private void slowPath(PendingRecord record, long now) {
+    List<Runnable> outcomes = new ArrayList<>(1);
+    while (true) {
+      TopicLane lane = record.lane;
+      lane.lock.lock();
+      try {
+        if (lane.retired) {
+          record.lane = lane(lane.topic, now);
+          continue;
+        }
+        ArrayDeque<PendingRecord> target = null;
+        if (lane.queue.isEmpty() && record.lastRefusal == null) {
+          int partition = partitionFor(lane, record.explicitPartition, record.key(), record.sizeInBytes, now);
+          if (partition == OUT_OF_RANGE) {
+            target = lane.outOfRange.computeIfAbsent(record.explicitPartition, p -> new ArrayDeque<>());
+          } else if (partition >= 0) {
+            ArrayDeque<PendingRecord> behind = lane.outOfRange.get(partition);
+            if (behind != null) {
+              target = behind;
+            } else {
+              Exception refused = handOver(record, partition);
+              if (refused == null) {
+                return;
+              }
+              if (!retriable(refused)) {
+                FailureCause cause = closingInner ? FailureCause.CLOSED : FailureCause.REJECTED;
+                outcomes.add(() -> fail(record, cause, null, refused, null));
+                return;
+              }
+              record.lastRefusal = refused;
+              record.firstRefusalNanos = now;
+            }
+          }
+        }
+        if (target != null && record.firstRefusalNanos == 0) {
+          record.firstRefusalNanos = now;
+        }
+        enqueue(lane, target == null ? lane.queue : target, record, now, outcomes);
+        return;
+      } finally {
+        lane.lock.unlock();
+        outcomes.forEach(Runnable::run);
+      }
     }
-    probe.returned = true;
-    Exception failure = probe.failure;
-    if (failure == null) {
-      state.inFlight.addLast(record);
-      queued.remove(record.sequence);
-      changed.signalAll();
-      return true;
-    }
-    record.state = PendingRecord.State.QUEUED;
-    record.lastError = failure;
-    if (failure instanceof RetriableException && !closingInner) {
-      return false;
-    }
-    queued.remove(record.sequence);
-    finishLocked(record);
-    done.failed(record, closingInner ? FailureCause.CLOSED : FailureCause.REJECTED, failure);
-    return true;
   }
 
-  private void onCompletion(PendingRecord record, SyncProbe probe, @Nullable RecordMetadata metadata,
-      @Nullable Exception e) {
-    if (!probe.returned && probe.thread == Thread.currentThread()) {
-      probe.failure = e == null ? new KafkaException("inner send completed without a result") : e;
+  /** Under the lane's lock. */
+  private void enqueue(TopicLane lane, ArrayDeque<PendingRecord> queue, PendingRecord record, long now,
+      List<Runnable> outcomes) {
+    if (closingInner) {
+      outcomes.add(() -> fail(record, FailureCause.CLOSED, null, record.lastRefusal, null));
       return;
     }
-    Completions done = new Completions(listener);
-    lock.lock();
+    // the application's send() time, as KafkaProducer would have stamped it, not the hand-off time
+    record.stampIfUnset(System.currentTimeMillis());
+    record.waited = true;
+    record.queueSequence = lane.nextQueueSequence++;
+    queue.addLast(record);
+    if (queue == lane.queue) {
+      lane.waiting++;
+    } else {
+      lane.waitingOutOfRange++;
+    }
+    if (lane.attempt == 0) {
+      lane.attempt = 1;
+      lane.nextAttemptNanos = now + METADATA_CHECK_NANOS;
+    }
+    dispatcher.wake();
+  }
+
+  long backoffNanos(int attempt) {
+    return TimeUnit.MILLISECONDS.toNanos(backoff.apply(Math.max(1, attempt)));
+  }
+
+  // ------------------------------------------------------------------ completion
+
+  /** Kafka completed a record it took (on its I/O thread, or on the thread closing it). */
+  void completedByKafka(PendingRecord record, @Nullable RecordMetadata metadata, @Nullable Exception exception) {
+    if (exception == null && metadata != null) {
+      if (record.finish(metadata)) {
+        released(record);
+        boolean recovered = record.waited || System.nanoTime() - record.acceptedNanos > RECOVERED_NANOS;
+        reporter.succeeded(record, metadata, recovered);
+      }
+      return;
+    }
+    if (record.isDone()) {
+      return;
+    }
+    FailureCause cause = closingInner ? FailureCause.CLOSED : classifier.classify(record.topic(), record.partition, exception);
+    fail(record, cause, null, exception, null);
+  }
+
+  /** Completes {@code record} as failed (once) and tells the application. */
+  void fail(PendingRecord record, FailureCause cause, @Nullable String detail, @Nullable Throwable error,
+      @Nullable OverflowPolicy dropped) {
+    DeliveryFailedException failure = OutcomeReporter.failure(record, cause, dropped, detail, error);
+    if (record.finish(failure)) {
+      released(record);
+      reporter.failed(record, failure, dropped);
+    }
+  }
+
+  private void released(PendingRecord record) {
+    if (record.reserved) {
+      bound.give(record.sizeInBytes);
+    }
+    if (record.partition >= 0) {
+      record.lane.slot(record.partition).trim();
+    }
+  }
+
+  // ------------------------------------------------------------------ dispatcher's work
+
+  Collection<TopicLane> lanes() {
+    return lanes.values();
+  }
+
+  /**
+   * Offers the lane's waiting records to Kafka again, in order, if their backoff has passed. Returns the
+   * records handed over (the dispatcher watches their deadlines) and the outcomes to report.
+   */
+  void drain(TopicLane lane, long now, List<PendingRecord> handed, List<Runnable> outcomes) {
+    lane.lock.lock();
     try {
-      if (record.state == PendingRecord.State.DONE) {
+      if (now - lane.nextAttemptNanos < 0 || (lane.queue.isEmpty() && lane.outOfRange.isEmpty())) {
         return;
       }
-      finishLocked(record);
-      if (e == null && metadata != null) {
-        boolean recovered = record.waited || System.nanoTime() - record.acceptedNanos > RECOVERED_NANOS;
-        done.succeeded(record, metadata, recovered);
-      } else {
-        FailureCause cause = closingInner ? FailureCause.CLOSED : health.classify(record.topic, record.partition, e);
-        done.failed(record, cause, e);
+      Blocked blocked = drainQueue(lane, lane.queue, now, handed, outcomes);
+      for (var it = lane.outOfRange.entrySet().iterator(); it.hasNext(); ) {
+        Map.Entry<Integer, ArrayDeque<PendingRecord>> entry = it.next();
+        if (drainOutOfRange(lane, entry.getKey(), entry.getValue(), now, handed, outcomes) && blocked == Blocked.NO) {
+          blocked = Blocked.REFUSED;
+        }
+        if (entry.getValue().isEmpty()) {
+          it.remove();
+        }
+      }
+      switch (blocked) {
+        case REFUSED -> {
+          lane.attempt++;
+          lane.nextAttemptNanos = now + backoffNanos(lane.attempt);
+        }
+        case NO_METADATA -> lane.nextAttemptNanos = now + METADATA_CHECK_NANOS;
+        case NO -> lane.attempt = 0;
       }
     } finally {
-      lock.unlock();
+      lane.lock.unlock();
     }
-    done.run();
   }
 
-  /** Takes a completed record out of the accounting; wakes senders waiting for room. */
-  private void finishLocked(PendingRecord record) {
-    record.state = PendingRecord.State.DONE;
-    bufferedRecords--;
-    bufferedBytes -= record.sizeInBytes;
-    incomplete.remove(record.sequence);
-    queued.remove(record.sequence);
-    if (record.partition >= 0) {
-      PartitionState state = partitions.get(new TopicPartition(record.topic, record.partition));
-      if (state != null) {
-        while (!state.inFlight.isEmpty() && state.inFlight.peekFirst().state == PendingRecord.State.DONE) {
-          state.inFlight.pollFirst();
+  /** Why a queue stopped draining: not at all, no metadata for the topic yet, or Kafka refused the head. */
+  private enum Blocked { NO, NO_METADATA, REFUSED }
+
+  private Blocked drainQueue(TopicLane lane, ArrayDeque<PendingRecord> queue, long now,
+      List<PendingRecord> handed, List<Runnable> outcomes) {
+    int count = 0;
+    while (!queue.isEmpty()) {
+      if (count++ == DRAIN_CHUNK) {
+        dispatcher.wake(); // release the lock for senders of this topic, continue on the next round
+        return Blocked.NO;
+      }
+      PendingRecord record = queue.peekFirst();
+      if (record.isDone()) {
+        queue.pollFirst();
+        lane.waiting--;
+        continue;
+      }
+      int partition = partitionFor(lane, record.explicitPartition, record.key(), record.sizeInBytes, now);
+      if (partition == UNKNOWN) {
+        return Blocked.NO_METADATA;
+      }
+      if (partition == OUT_OF_RANGE || lane.outOfRange.containsKey(partition)) {
+        queue.pollFirst();
+        lane.waiting--;
+        lane.outOfRange.computeIfAbsent(record.explicitPartition != null ? record.explicitPartition : partition,
+            p -> new ArrayDeque<>()).addLast(record);
+        lane.waitingOutOfRange++;
+        if (record.firstRefusalNanos == 0) {
+          record.firstRefusalNanos = now;
         }
+        continue;
+      }
+      Exception refused = handOver(record, partition);
+      if (refused == null) {
+        queue.pollFirst();
+        lane.waiting--;
+        handed.add(record);
+        continue;
+      }
+      if (!retriable(refused)) {
+        queue.pollFirst();
+        lane.waiting--;
+        FailureCause cause = closingInner ? FailureCause.CLOSED : FailureCause.REJECTED;
+        outcomes.add(() -> fail(record, cause, null, refused, null));
+        continue;
+      }
+      record.lastRefusal = refused;
+      // a timeout at once (max.block.ms=0) is metadata Kafka does not have yet, unless it is about memory
+      return refused instanceof TimeoutException && !(refused instanceof BufferExhaustedException)
+          ? Blocked.NO_METADATA : Blocked.REFUSED;
+    }
+    return Blocked.NO;
+  }
+
+  private boolean drainOutOfRange(TopicLane lane, int partition, ArrayDeque<PendingRecord> queue, long now,
+      List<PendingRecord> handed, List<Runnable> outcomes) {
+    TopicLane.Partitions known = readPartitions(lane, now);
+    while (!queue.isEmpty()) {
+      PendingRecord record = queue.peekFirst();
+      if (record.isDone()) {
+        queue.pollFirst();
+        lane.waitingOutOfRange--;
+        continue;
+      }
+      if (known == null || partition >= known.count()) {
+        boolean reachable = view.recentReachability() != ClusterView.Reachability.UNREACHABLE
+            && view.recentReachability() != ClusterView.Reachability.NAMES_UNRESOLVED;
+        if (known != null && reachable && now - record.firstRefusalNanos > OUT_OF_RANGE_GRACE_NANOS) {
+          queue.pollFirst();
+          lane.waitingOutOfRange--;
+          String detail = "partition " + partition + " does not exist: topic " + lane.topic + " has "
+              + known.count() + " partition(s), [0.." + (known.count() - 1) + "]";
+          outcomes.add(() -> fail(record, FailureCause.REJECTED, detail, null, null));
+          continue;
+        }
+        handOver(record, partition); // refused at once, and makes Kafka refresh the topic's metadata
+        if (record.refusal == null) {
+          queue.pollFirst();
+          lane.waitingOutOfRange--;
+          handed.add(record);
+          continue;
+        }
+        record.lastRefusal = record.refusal;
+        return true;
+      }
+      Exception refused = handOver(record, partition);
+      if (refused == null) {
+        queue.pollFirst();
+        lane.waitingOutOfRange--;
+        handed.add(record);
+      } else if (!retriable(refused)) {
+        queue.pollFirst();
+        lane.waitingOutOfRange--;
+        outcomes.add(() -> fail(record, FailureCause.REJECTED, null, refused, null));
+      } else {
+        record.lastRefusal = refused;
+        return true;
       }
     }
-    spaceFreed.signalAll();
-    changed.signalAll();
+    return false;
   }
 
-  // ------------------------------------------------------------------ dispatcher
-
-  private void dispatchLoop() {
-    while (true) {
-      Completions done = new Completions(listener);
-      lock.lock();
-      try {
-        if (stopped) {
-          return;
+  /** Fails the waiting records of {@code lane} whose deadline has passed. */
+  void expireWaiting(TopicLane lane, long now, List<Runnable> outcomes) {
+    lane.lock.lock();
+    try {
+      lane.waiting -= expireHeads(lane.queue, now, outcomes);
+      for (var it = lane.outOfRange.values().iterator(); it.hasNext(); ) {
+        ArrayDeque<PendingRecord> queue = it.next();
+        lane.waitingOutOfRange -= expireHeads(queue, now, outcomes);
+        if (queue.isEmpty()) {
+          it.remove();
         }
-        long now = System.nanoTime();
-        long wake = now + IDLE_WAKE_NANOS;
-        expire(now, done);
-        for (TopicState topic : topics.values()) {
-          if (!topic.queue.isEmpty() && now >= topic.nextAttemptNanos) {
-            assignPartitions(topic, now);
-          }
-          if (!topic.queue.isEmpty()) {
-            wake = Math.min(wake, topic.nextAttemptNanos);
-          }
-        }
-        for (PartitionState state : partitions.values()) {
-          if (!state.queue.isEmpty() && now >= state.nextAttemptNanos) {
-            drain(state, now, done);
-          }
-          if (!state.queue.isEmpty()) {
-            wake = Math.min(wake, state.nextAttemptNanos);
-          }
-        }
-        if (done.isEmpty()) {
-          work.awaitNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1), wake - now));
-        }
-      } catch (InterruptedException e) {
-        return;
-      } catch (RuntimeException e) {
-        log.error("dispatcher error; continuing", e);
-      } finally {
-        lock.unlock();
       }
-      done.run();
+    } finally {
+      lane.lock.unlock();
     }
   }
 
-  private void assignPartitions(TopicState topic, long now) {
-    while (!topic.queue.isEmpty()) {
-      PendingRecord record = topic.queue.peekFirst();
-      int partition = choosePartition(topic, record);
-      if (partition < 0) {
-        topic.attempt++;
-        topic.nextAttemptNanos = now + backoffNanos(topic.attempt);
-        return;
-      }
-      topic.queue.pollFirst();
-      record.partition = partition;
-      partitionState(record.topic, partition).queue.addLast(record);
-    }
-    topic.attempt = 0;
-  }
-
-  private void drain(PartitionState state, long now, Completions done) {
-    while (!state.queue.isEmpty()) {
-      PendingRecord record = state.queue.peekFirst();
-      if (!handOff(state, record, done)) {
-        state.attempt++;
-        state.nextAttemptNanos = now + backoffNanos(state.attempt);
-        return;
-      }
-      state.queue.pollFirst();
-    }
-    state.attempt = 0;
-  }
-
-  private void expire(long now, Completions done) {
-    for (TopicState topic : topics.values()) {
-      expireHeads(topic.queue, now, done);
-    }
-    for (PartitionState state : partitions.values()) {
-      expireHeads(state.queue, now, done);
-    }
-  }
-
-  private void expireHeads(ArrayDeque<PendingRecord> queue, long now, Completions done) {
-    while (!queue.isEmpty() && queue.peekFirst().deadlineNanos - now <= 0) {
+  private int expireHeads(ArrayDeque<PendingRecord> queue, long now, List<Runnable> outcomes) {
+    int removed = 0;
+    while (!queue.isEmpty() && (queue.peekFirst().isDone() || queue.peekFirst().deadlineNanos - now <= 0)) {
       PendingRecord record = queue.pollFirst();
-      finishLocked(record);
-      done.failed(record, health.classify(record.topic, record.partition, record.lastError),
-          record.lastError == null
-              ? new org.apache.kafka.common.errors.TimeoutException("not handed to Kafka within "
-                  + settings.deliveryTimeout.toMillis() + " ms", health.authenticationFailure())
-              : record.lastError);
+      removed++;
+      if (!record.isDone()) {
+        outcomes.add(() -> expired(record, "not handed to Kafka within " + settings.deliveryTimeout.toMillis() + " ms"));
+      }
+    }
+    return removed;
+  }
+
+  /** Fails a record at its deadline with the cause the cluster's state names. */
+  void expired(PendingRecord record, String what) {
+    Exception last = record.lastRefusal;
+    FailureCause cause = classifier.classify(record.topic(), record.partition, last);
+    TimeoutException timeout = new TimeoutException(what + " (resilient.delivery.timeout.ms)",
+        last != null ? last : classifier.authenticationFailure());
+    fail(record, cause, null, timeout, null);
+  }
+
+  /** Drops lanes that have been idle for {@code idleNanos}; they are made again on the next send. */
+  void evictIdle(long now, long idleNanos) {
+    for (TopicLane lane : lanes.values()) {
+      if (now - lane.lastUsedNanos < idleNanos || !lane.idle()) {
+        continue;
+      }
+      lane.lock.lock();
+      try {
+        if (lane.idle() && now - lane.lastUsedNanos >= idleNanos) {
+          lane.retired = true;
+          lanes.remove(lane.topic, lane);
+        }
+      } finally {
+        lane.lock.unlock();
+      }
     }
   }
 
-  private long backoffNanos(int attempt) {
-    return TimeUnit.MILLISECONDS.toNanos(backoff.apply(Math.max(1, attempt)));
+  /** Wakes flush() callers after the dispatcher made progress. */
+  void progressed() {
+    synchronized (progress) {
+      progress.notifyAll();
+    }
+  }
+
+  // ------------------------------------------------------------------ cluster view member
+
+  @Override
+  public Collection<String> topics() {
+    return lanes.keySet();
+  }
+
+  @Override
+  public Collection<String> stalledTopics() {
+    long now = System.nanoTime();
+    List<String> stalled = new ArrayList<>();
+    for (TopicLane lane : lanes.values()) {
+      // a waiting record is one Kafka refused (no metadata, no room): worth a look at once
+      PendingRecord oldest = lane.oldest();
+      if (oldest != null && (lane.waiting > 0 || now - oldest.acceptedNanos > STALL_NANOS)) {
+        stalled.add(lane.topic);
+      }
+    }
+    return stalled;
   }
 
   // ------------------------------------------------------------------ flush, close, state
 
-  /** Waits until every queued record has been handed to Kafka (or failed), then flushes Kafka. */
+  /** Whether the current thread runs this producer's callbacks (Kafka's I/O thread or the dispatcher). */
+  boolean onCallbackThread() {
+    Thread current = Thread.currentThread();
+    return current == dispatcher.thread() || current.getName().equals(ioThreadName);
+  }
+
+  /**
+   * Waits until every record accepted before this call has been handed to Kafka (or failed), then until
+   * Kafka completed them ({@code KafkaProducer.flush()}).
+   *
+   * @throws KafkaException when called from a callback of this producer (it would wait for itself)
+   */
   public void flush() {
-    lock.lock();
+    if (onCallbackThread()) {
+      throw new KafkaException("flush() called from a callback of this producer: it would wait for the thread "
+          + "that runs the callback; call it from another thread");
+    }
+    Map<TopicLane, Long> targets = new HashMap<>();
+    for (TopicLane lane : lanes.values()) {
+      if (lane.waiting > 0 || lane.waitingOutOfRange > 0) {
+        lane.lock.lock();
+        try {
+          targets.put(lane, lane.nextQueueSequence);
+        } finally {
+          lane.lock.unlock();
+        }
+      }
+    }
     try {
-      while (!queued.isEmpty()) {
-        changed.await();
+      while (!targets.isEmpty()) {
+        targets.entrySet().removeIf(e -> handedUpTo(e.getKey(), e.getValue()));
+        if (!targets.isEmpty()) {
+          synchronized (progress) {
+            progress.wait(50);
+          }
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptException(e);
-    } finally {
-      lock.unlock();
     }
     inner.flush();
   }
 
+  /** Whether no record with a queue sequence below {@code target} waits in the lane. */
+  private static boolean handedUpTo(TopicLane lane, long target) {
+    lane.lock.lock();
+    try {
+      PendingRecord head = lane.queue.peekFirst();
+      if (head != null && head.queueSequence < target) {
+        return false;
+      }
+      for (ArrayDeque<PendingRecord> queue : lane.outOfRange.values()) {
+        head = queue.peekFirst();
+        if (head != null && head.queueSequence < target) {
+          return false;
+        }
+      }
+      return true;
+    } finally {
+      lane.lock.unlock();
+    }
+  }
+
   /**
-   * Stops accepting, hands off what is queued within {@code timeout}, fails the rest with {@link
+   * Stops accepting, hands over what waits within {@code timeout}, fails the rest with {@link
    * FailureCause#CLOSED}, then closes Kafka with what is left of the timeout (Kafka fails whatever it
-   * still holds, reported as CLOSED as well).
+   * still holds, reported as CLOSED as well). From a callback of this producer the timeout is zero, as
+   * {@code KafkaProducer} does: waiting there would wait for the thread running the callback.
    */
   public void close(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    Completions done = new Completions(listener);
-    lock.lock();
+    if (closed) {
+      return;
+    }
+    closed = true;
+    boolean fromCallback = onCallbackThread();
+    boolean fromKafkaIoThread = Thread.currentThread().getName().equals(ioThreadName);
+    long deadline = System.nanoTime() + (fromCallback ? 0 : timeout.toNanos());
+    bound.close();
+    dispatcher.wake();
     try {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      spaceFreed.signalAll();
-      work.signalAll();
-      long remaining;
-      while (!queued.isEmpty() && (remaining = deadline - System.nanoTime()) > 0) {
-        changed.awaitNanos(remaining);
-      }
-      closingInner = true;
-      for (PendingRecord record : List.copyOf(queued.values())) {
-        removeFromQueue(record);
-        finishLocked(record);
-        done.failed(record, FailureCause.CLOSED, record.lastError);
+      while (anyWaiting() && deadline - System.nanoTime() > 0) {
+        synchronized (progress) {
+          progress.wait(Math.max(1, Math.min(50, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))));
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } finally {
-      lock.unlock();
     }
-    done.run();
-    inner.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-    Completions leftovers = new Completions(listener);
-    lock.lock();
-    try {
-      stopped = true;
-      work.signalAll();
-      for (PendingRecord record : List.copyOf(incomplete.values())) {
-        finishLocked(record);
-        leftovers.failed(record, FailureCause.CLOSED, null);
+    closingInner = true;
+    List<PendingRecord> left = new ArrayList<>();
+    for (TopicLane lane : lanes.values()) {
+      lane.lock.lock();
+      try {
+        left.addAll(lane.queue);
+        lane.outOfRange.values().forEach(left::addAll);
+        lane.queue.clear();
+        lane.outOfRange.clear();
+        lane.waiting = 0;
+        lane.waitingOutOfRange = 0;
+      } finally {
+        lane.lock.unlock();
       }
-    } finally {
-      lock.unlock();
     }
-    leftovers.run();
+    left.forEach(record -> fail(record, FailureCause.CLOSED, null, record.lastRefusal, null));
     try {
-      dispatcher.join(TimeUnit.SECONDS.toMillis(5));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      inner.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+    } finally {
+      dispatcher.stop();
+      if (!fromKafkaIoThread) {
+        // Kafka completed everything it held when close() returned (from its own I/O thread it cannot:
+        // its aborts run after the callback returns); this only catches what it did not
+        for (TopicLane lane : lanes.values()) {
+          for (PartitionSlot slot : lane.slots()) {
+            if (slot != null) {
+              for (PendingRecord record : slot.inFlight()) {
+                fail(record, FailureCause.CLOSED, null, null, null);
+              }
+            }
+          }
+        }
+      }
     }
+  }
+
+  private boolean anyWaiting() {
+    for (TopicLane lane : lanes.values()) {
+      if (lane.waiting > 0 || lane.waitingOutOfRange > 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  boolean closed() {
+    return closed;
   }
 
   public long bufferedRecords() {
-    return bufferedRecords;
+    return bound.records();
   }
 
   public long bufferedBytes() {
-    return bufferedBytes;
+    return bound.bytes();
   }
 
   public Duration oldestBufferedAge() {
-    lock.lock();
-    try {
-      Map.Entry<Long, PendingRecord> oldest = incomplete.firstEntry();
-      return oldest == null ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - oldest.getValue().acceptedNanos);
-    } finally {
-      lock.unlock();
+    long now = System.nanoTime();
+    long oldest = now;
+    for (TopicLane lane : lanes.values()) {
+      PendingRecord record = lane.oldest();
+      if (record != null && record.acceptedNanos - oldest < 0) {
+        oldest = record.acceptedNanos;
+      }
     }
+    return Duration.ofNanos(now - oldest);
   }
 
   public int partitionsBelowMinIsr() {
-    return health.partitionsBelowMinIsr();
+    return classifier.partitionsBelowMinIsr(lanes.keySet());
   }
 }

@@ -1,18 +1,53 @@
 package dev.resilientkafka.internal.producer;
 
-import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * 16-byte record ids: a random 64-bit prefix per producer and a 64-bit counter, so ids never repeat
- * within a producer and collide across producers only by chance (2^-64). Thread-safe; cheap.
+ * Record ids as ULID text (26 characters of Crockford base32: 48 bits of milliseconds, then 80 bits),
+ * so that Kafka's console consumer prints them on one line and they sort by time. The 80 low bits are a
+ * random 40-bit prefix per producer and a 40-bit counter, so ids never repeat within a producer and
+ * collide across producers only if two draw the same prefix in the same millisecond (2^-40). Cheap: the
+ * time part is encoded once per millisecond. Thread-safe.
  */
 final class RecordIds {
-  private final long prefix = new SecureRandom().nextLong();
-  private final AtomicLong counter = new AtomicLong();
+  private static final byte[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".getBytes(StandardCharsets.US_ASCII);
+  static final int LENGTH = 26;
+
+  private record TimePart(long millis, byte[] text) {}
+
+  private final byte[] prefix = new byte[8];
+  private final AtomicLong counter;
+  private volatile TimePart time = new TimePart(-1, new byte[10]);
+
+  RecordIds() {
+    SecureRandom random = new SecureRandom();
+    encode(random.nextLong() & 0xFF_FFFF_FFFFL, prefix, 0, 8);
+    counter = new AtomicLong(random.nextLong() & 0xFF_FFFF_FFFFL);
+  }
 
   byte[] next() {
-    return ByteBuffer.allocate(16).putLong(prefix).putLong(counter.incrementAndGet()).array();
+    long millis = System.currentTimeMillis();
+    TimePart current = time;
+    if (current.millis != millis) {
+      byte[] text = new byte[10];
+      encode(millis, text, 0, 10);
+      current = new TimePart(millis, text);
+      time = current;
+    }
+    byte[] id = new byte[LENGTH];
+    System.arraycopy(current.text, 0, id, 0, 10);
+    System.arraycopy(prefix, 0, id, 10, 8);
+    encode(counter.getAndIncrement() & 0xFF_FFFF_FFFFL, id, 18, 8);
+    return id;
+  }
+
+  /** Writes the low {@code 5 * chars} bits of {@code value} as {@code chars} base32 digits, most significant first. */
+  private static void encode(long value, byte[] into, int offset, int chars) {
+    for (int i = chars - 1; i >= 0; i--) {
+      into[offset + i] = ALPHABET[(int) (value & 31)];
+      value >>>= 5;
+    }
   }
 }

@@ -1,0 +1,201 @@
+package dev.resilientkafka.internal.producer;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.kafka.common.PartitionInfo;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Everything the producer keeps per topic: the partitions as last read from the inner producer's
+ * metadata, the records Kafka holds per partition ({@link PartitionSlot}), the records waiting because
+ * Kafka did not take them, and the sticky choice for records without a key.
+ *
+ * <p>Waiting records are kept in send order in one queue per topic (Kafka refuses records of a topic
+ * together: no metadata yet, or its accumulator full), except records for an explicit partition beyond
+ * the known partition count, which wait in their own queue so that the topic's other partitions keep
+ * flowing. {@link #waiting} counts the records in the queues plus the one the dispatcher is handing
+ * over, so a sender that reads zero knows nothing of this topic is ahead of its record. The queues are
+ * guarded by {@link #lock}, taken only on the slow path; the fast path reads volatile fields only.
+ */
+final class TopicLane {
+  /** How often the fast path re-reads the partition count from the inner producer's metadata. */
+  private static final long PARTITIONS_CHECK_NANOS = 1_000_000_000L;
+
+  /** A snapshot of the topic's partitions from the inner producer; immutable. */
+  record Partitions(int count, boolean[] hasLeader, long readNanos) {
+    static Partitions of(List<PartitionInfo> infos, long now) {
+      int count = infos.size();
+      boolean[] leaders = new boolean[count];
+      for (PartitionInfo info : infos) {
+        if (info.partition() < count) {
+          leaders[info.partition()] = info.leader() != null && !info.leader().isEmpty();
+        }
+      }
+      return new Partitions(count, leaders, now);
+    }
+  }
+
+  /** The partition keyless records stick to, and how many bytes went there since it was chosen. */
+  private record Sticky(int partition, AtomicInteger bytes) {}
+
+  final String topic;
+  final ReentrantLock lock = new ReentrantLock();
+  /** Records waiting for the topic (no partition known or Kafka refused them), in send order. */
+  final ArrayDeque<PendingRecord> queue = new ArrayDeque<>();
+  /** Records for explicit partitions beyond the known count, by partition, in send order. */
+  final Map<Integer, ArrayDeque<PendingRecord>> outOfRange = new HashMap<>();
+  /** Queued records plus the one being handed over by the dispatcher; read without the lock. */
+  volatile int waiting;
+  /** How many records wait in {@link #outOfRange}; read without the lock. */
+  volatile int waitingOutOfRange;
+  /** Set under {@link #lock} when the lane is dropped for being idle; senders then look it up again. */
+  boolean retired;
+  long nextQueueSequence;
+  int attempt;
+  long nextAttemptNanos;
+  volatile long lastUsedNanos;
+
+  private volatile @Nullable Partitions partitions;
+  private volatile PartitionSlot[] slots = new PartitionSlot[0];
+  private volatile @Nullable Sticky sticky;
+
+  TopicLane(String topic, long now) {
+    this.topic = topic;
+    this.lastUsedNanos = now;
+  }
+
+  @Nullable Partitions partitions() {
+    return partitions;
+  }
+
+  void partitions(Partitions fresh) {
+    partitions = fresh;
+  }
+
+  /** The cached partitions when read less than a second ago, else null (the caller reads them again). */
+  @Nullable Partitions freshPartitions(long now) {
+    Partitions known = partitions;
+    return known != null && now - known.readNanos() < PARTITIONS_CHECK_NANOS ? known : null;
+  }
+
+  PartitionSlot slot(int partition) {
+    PartitionSlot[] current = slots;
+    if (partition < current.length) {
+      PartitionSlot slot = current[partition];
+      if (slot != null) {
+        return slot;
+      }
+    }
+    synchronized (this) {
+      current = slots;
+      if (partition >= current.length) {
+        current = java.util.Arrays.copyOf(current, Math.max(partition + 1, current.length * 2));
+      }
+      PartitionSlot slot = current[partition];
+      if (slot == null) {
+        slot = new PartitionSlot(partition);
+        current[partition] = slot;
+      }
+      slots = current;
+      return slot;
+    }
+  }
+
+  PartitionSlot[] slots() {
+    return slots;
+  }
+
+  /**
+   * The partition for a keyless record: the current sticky one until {@code batchSize} bytes went
+   * there, then another one, at random among those with a leader and no record in flight for longer
+   * than {@code stallNanos} (as Kafka's own partitioner avoids partitions whose broker stopped taking
+   * produce requests).
+   */
+  int stickyPartition(Partitions known, int size, int batchSize, long stallNanos, long now) {
+    Sticky current = sticky;
+    if (current != null && current.partition < known.count()) {
+      if (current.bytes.addAndGet(size) < batchSize) {
+        return current.partition;
+      }
+    }
+    int chosen = pickAvailable(known, current == null ? -1 : current.partition, stallNanos, now);
+    Sticky next = new Sticky(chosen, new AtomicInteger(size));
+    sticky = next;
+    return chosen;
+  }
+
+  private int pickAvailable(Partitions known, int previous, long stallNanos, long now) {
+    int count = known.count();
+    int[] candidates = new int[count];
+    int n = 0;
+    for (int p = 0; p < count; p++) {
+      if (known.hasLeader()[p] && !stalled(p, stallNanos, now) && (p != previous || count == 1)) {
+        candidates[n++] = p;
+      }
+    }
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    if (n == 0) {
+      return previous >= 0 && count > 1 ? (previous + 1 + random.nextInt(count - 1)) % count : random.nextInt(count);
+    }
+    return candidates[random.nextInt(n)];
+  }
+
+  private boolean stalled(int partition, long stallNanos, long now) {
+    PartitionSlot[] current = slots;
+    if (partition >= current.length || current[partition] == null) {
+      return false;
+    }
+    PendingRecord oldest = current[partition].oldest();
+    return oldest != null && now - oldest.acceptedNanos > stallNanos;
+  }
+
+  /** Whether nothing waits and Kafka holds nothing for this topic. */
+  boolean idle() {
+    if (waiting > 0 || waitingOutOfRange > 0) {
+      return false;
+    }
+    for (PartitionSlot slot : slots) {
+      if (slot != null && !slot.idle()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The oldest record of this topic not yet completed (waiting or in flight), or null. */
+  @Nullable PendingRecord oldest() {
+    PendingRecord oldest = null;
+    lock.lock();
+    try {
+      oldest = older(oldest, queue.peekFirst());
+      for (ArrayDeque<PendingRecord> q : outOfRange.values()) {
+        oldest = older(oldest, q.peekFirst());
+      }
+    } finally {
+      lock.unlock();
+    }
+    for (PartitionSlot slot : slots) {
+      if (slot != null) {
+        oldest = older(oldest, slot.oldest());
+      }
+    }
+    return oldest;
+  }
+
+  private static @Nullable PendingRecord older(@Nullable PendingRecord a, @Nullable PendingRecord b) {
+    if (a == null) {
+      return b;
+    }
+    return b == null || a.acceptedNanos - b.acceptedNanos <= 0 ? a : b;
+  }
+
+  @Override
+  public String toString() {
+    return topic;
+  }
+}

@@ -1,0 +1,172 @@
+package dev.resilientkafka.internal.producer;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.metrics.KafkaMetric;
+
+/**
+ * The inner producer as the library sees it with {@code max.block.ms=0}, in memory, for the model
+ * checker, which cannot run Kafka's network client: until {@link #metadataArrives()} it refuses every
+ * record at once (its callback told on the calling thread, as {@code KafkaProducer} does), after that it
+ * takes records in the order of its {@code send()} calls and completes them when {@link #completeTaken()}
+ * is called (Kafka's I/O thread). A hook can hold a thread inside {@code send()} to force an
+ * interleaving. Thread-safe.
+ */
+final class ScriptedInnerProducer implements Producer<byte[], byte[]> {
+  private static final Node NODE = new Node(0, "broker-0", 9092);
+
+  private final int partitions;
+  private final List<String> taken = new ArrayList<>();
+  private final ConcurrentLinkedQueue<Object[]> toComplete = new ConcurrentLinkedQueue<>();
+  private volatile boolean metadata;
+  private volatile java.util.function.Consumer<String> insideSend = value -> { };
+  private volatile java.util.function.Consumer<String> afterTaken = value -> { };
+  private volatile Exception refuseWith;
+
+  ScriptedInnerProducer(int partitions) {
+    this.partitions = partitions;
+  }
+
+  void metadataArrives() {
+    metadata = true;
+  }
+
+  /** Runs {@code hook} inside every later send(), with the record's value, before Kafka takes or refuses it. */
+  void insideSend(java.util.function.Consumer<String> hook) {
+    insideSend = hook;
+  }
+
+  /** Runs {@code hook} inside every later send() that Kafka took, after it took the record. */
+  void afterTaken(java.util.function.Consumer<String> hook) {
+    afterTaken = hook;
+  }
+
+  /** Makes every later send() refuse its record with {@code refusal} (null: take records again). */
+  void refuseWith(Exception refusal) {
+    refuseWith = refusal;
+  }
+
+  /** Values of the records taken, in the order Kafka took them. */
+  synchronized List<String> taken() {
+    return List.copyOf(taken);
+  }
+
+  /** Completes every record taken so far, in order: Kafka's I/O thread. */
+  void completeTaken() {
+    Object[] next;
+    while ((next = toComplete.poll()) != null) {
+      ((Callback) next[1]).onCompletion((RecordMetadata) next[0], null);
+    }
+  }
+
+  @Override
+  public Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, Callback callback) {
+    insideSend.accept(new String(record.value()));
+    Exception refusal = refuseWith;
+    if (!metadata || refusal != null) {
+      Exception refused = refusal != null ? refusal
+          : new TimeoutException("Topic " + record.topic() + " not present in metadata after 0 ms.");
+      callback.onCompletion(new RecordMetadata(new TopicPartition(record.topic(), -1), -1, -1, -1, -1, -1), refused);
+      return CompletableFuture.failedFuture(refused);
+    }
+    RecordMetadata metadata;
+    synchronized (this) {
+      taken.add(new String(record.value()));
+      metadata = new RecordMetadata(new TopicPartition(record.topic(), record.partition()), taken.size(), 0, 0, 0, 0);
+    }
+    toComplete.add(new Object[] {metadata, callback});
+    afterTaken.accept(new String(record.value()));
+    return CompletableFuture.completedFuture(metadata);
+  }
+
+  @Override
+  public List<PartitionInfo> partitionsFor(String topic) {
+    if (!metadata) {
+      throw new TimeoutException("Topic " + topic + " not present in metadata after 0 ms.");
+    }
+    List<PartitionInfo> infos = new ArrayList<>();
+    for (int p = 0; p < partitions; p++) {
+      infos.add(new PartitionInfo(topic, p, NODE, new Node[] {NODE}, new Node[] {NODE}));
+    }
+    return infos;
+  }
+
+  @Override
+  public Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record) {
+    return send(record, (m, e) -> { });
+  }
+
+  @Override
+  public void flush() {
+    completeTaken();
+  }
+
+  @Override
+  public void close() {
+  }
+
+  @Override
+  public void close(Duration timeout) {
+  }
+
+  @Override
+  public void initTransactions() {
+    throw new UnsupportedOperationException();
+  }
+
+  @Override
+  public void beginTransaction() {
+    throw new UnsupportedOperationException();
+  }
+
+  @Override
+  public void sendOffsetsToTransaction(Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
+    throw new UnsupportedOperationException();
+  }
+
+  @Override
+  public void commitTransaction() {
+    throw new UnsupportedOperationException();
+  }
+
+  @Override
+  public void abortTransaction() {
+    throw new UnsupportedOperationException();
+  }
+
+  @Override
+  public void registerMetricForSubscription(KafkaMetric metric) {
+  }
+
+  @Override
+  public void unregisterMetricFromSubscription(KafkaMetric metric) {
+  }
+
+  @Override
+  public Map<MetricName, ? extends Metric> metrics() {
+    return Map.of();
+  }
+
+  @Override
+  public Uuid clientInstanceId(Duration timeout) {
+    throw new UnsupportedOperationException();
+  }
+}
