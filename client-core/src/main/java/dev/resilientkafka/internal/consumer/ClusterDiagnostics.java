@@ -23,6 +23,8 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The questions consumer diagnostics ask a cluster, asked once for every consumer of that cluster in
@@ -38,6 +40,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class ClusterDiagnostics {
   static final String OFFSETS_TOPIC = "__consumer_offsets";
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterDiagnostics.class);
   private static final Duration CALL_TIMEOUT = Duration.ofSeconds(8);
   private static final AtomicInteger THREADS = new AtomicInteger();
   private static final Map<Object, ClusterDiagnostics> SHARED = new HashMap<>();
@@ -77,7 +80,6 @@ final class ClusterDiagnostics {
   private volatile @Nullable Snapshot last;
   private @Nullable ScheduledFuture<?> next;
   private boolean roundQueued;
-  private long rounds;
 
   private ClusterDiagnostics(Object key, SharedAdmins.Lease lease) {
     this.key = key;
@@ -137,11 +139,6 @@ final class ClusterDiagnostics {
     }
     cluster.welcome(subscriber);
     return new Registration(cluster, subscriber);
-  }
-
-  /** The rounds asked so far; for tests and logs. */
-  synchronized long rounds() {
-    return rounds;
   }
 
   /**
@@ -207,7 +204,6 @@ final class ClusterDiagnostics {
   private void round() {
     synchronized (this) {
       roundQueued = false;
-      rounds++;
       if (next != null) {
         next.cancel(false);
         next = null;
@@ -253,7 +249,7 @@ final class ClusterDiagnostics {
         deliver(subscriber, snapshot);
       } catch (RuntimeException e) {
         // one consumer's failure must not starve the others
-        org.slf4j.LoggerFactory.getLogger(ClusterDiagnostics.class).debug("consumer diagnostics failed", e);
+        LOG.warn("consumer diagnostics failed on one consumer; the others go on", e);
       }
     }
     scheduleNext();
