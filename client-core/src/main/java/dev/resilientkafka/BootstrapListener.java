@@ -5,8 +5,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Events of a bootstrap resolver: resolutions, changes of the set of broker pods, failures, and the DNS
- * set-up mistakes it detects. Every method has a no-op default, so implement only what you need;
+ * Events of a bootstrap resolver: resolutions, changes of the set of broker pods, failures, SRV records
+ * left out, and the DNS set-up mistakes it detects. Every method has a no-op default, so implement only what you need;
  * {@link #NONE} ignores everything. Metrics are one listener ({@code
  * dev.resilientkafka.metrics.MicrometerBootstrapMetrics}).
  *
@@ -51,6 +51,20 @@ public interface BootstrapListener {
    * @param detail what was seen and the fix
    */
   default void onStaleJvmDnsCache(String host, String detail) {}
+
+  /**
+   * SRV records of {@code service} that the bootstrap leaves out, reported once per client for each
+   * distinct set: {@code reason} {@code other_port} for the pods' other named ports (controller, JMX,
+   * metrics: CoreDNS lists one record per pod and named port), {@code foreign_target} for targets outside
+   * the Service's domain, which are not its pods (allowed by {@code
+   * resilient.bootstrap.allow.foreign.targets=true}).
+   *
+   * @param service the service as the user gave it
+   * @param reason {@code other_port} or {@code foreign_target}
+   * @param ignored the records left out, each an unresolved target FQDN and port
+   * @param detail what was seen and the fix
+   */
+  default void onSrvRecordsIgnored(String service, String reason, List<InetSocketAddress> ignored, String detail) {}
 
   /**
    * A broker advertises {@code advertisedHost}, an IP literal or a name outside the Service: clients

@@ -18,8 +18,9 @@ public interface BootstrapResolver {
    * Resolves one service once, without caching.
    *
    * @param service {@code kafka-svc.default.svc.cluster.local:9092}, the short form {@code kafka-svc}
-   *     or {@code kafka-svc:9092} (namespace and cluster domain from the search list), or an SRV name
-   *     such as {@code _9092._tcp.kafka-svc.default.svc.cluster.local}
+   *     or {@code kafka-svc:9092} (namespace and cluster domain from the search list), {@code
+   *     kafka-svc.namespace} (that Service, else the name itself), another DNS name, or an SRV name such
+   *     as {@code _9092._tcp.kafka-svc.default.svc.cluster.local}
    * @return the broker pods, each an unresolved address {@code <pod>.<service FQDN>:<port>}, sorted,
    *     never empty
    * @throws BootstrapException if DNS has no usable answer; its message names the service, the DNS

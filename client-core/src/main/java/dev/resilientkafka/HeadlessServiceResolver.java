@@ -1,7 +1,9 @@
 package dev.resilientkafka;
 
 import dev.resilientkafka.internal.bootstrap.ResolvConf;
+import dev.resilientkafka.internal.bootstrap.Resolution;
 import dev.resilientkafka.internal.bootstrap.ServiceLookup;
+import dev.resilientkafka.internal.bootstrap.ServiceReports;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,17 +13,25 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link BootstrapResolver} for Kubernetes headless Services, asking DNS directly (no JVM cache): SRV
- * first (one target per pod), else the Service's A records mapped back to pod names by PTR, else a
- * {@link BootstrapException} naming the service, the DNS server and every query tried.
+ * first (one target per pod and Kafka port), else the Service's A and AAAA records mapped back to pod
+ * names by PTR (IPv4 and IPv6 alike), else a {@link BootstrapException} naming the service, the DNS server
+ * and every query tried.
  *
- * <p>Defaults: the nameservers and search list of {@code /etc/resolv.conf}; namespace and cluster
- * domain from the first {@code <namespace>.svc.<domain>} search entry, else {@code default} and {@code
- * cluster.local}; 2 s per query; port 9092 when neither the name nor SRV gives one. Immutable and
+ * <p>The Kafka port: the one in the service name; else the records of the SRV port name given with
+ * {@link Builder#portName}; else the records with the default port (9092) among the Service's SRV
+ * answer, which lists every named port of every pod. Records of other ports, and targets outside the
+ * Service's domain (unless {@link Builder#allowForeignTargets}), are left out and logged once (WARN).
+ * {@code service.namespace} is read as that Service and, when it does not exist, as the name itself.
+ *
+ * <p>Defaults: the nameservers and search list of {@code /etc/resolv.conf} (read by dnsjava's parser);
+ * namespace and cluster domain from the first {@code <namespace>.svc.<domain>} search entry, else {@code
+ * default} and {@code cluster.local}; 2 s per query; port 9092; no port name; foreign targets left out. Immutable and
  * thread-safe; each {@link #resolve} asks DNS afresh. To keep a Kafka client's bootstrap current in the
  * background, configure the client with {@code resilient.bootstrap.service} instead.
  */
 public final class HeadlessServiceResolver implements BootstrapResolver {
   private final ServiceLookup lookup;
+  private final ServiceReports reports = new ServiceReports();
 
   private HeadlessServiceResolver(ServiceLookup lookup) {
     this.lookup = lookup;
@@ -35,7 +45,9 @@ public final class HeadlessServiceResolver implements BootstrapResolver {
   @Override
   public List<InetSocketAddress> resolve(String service) {
     Objects.requireNonNull(service, "service");
-    return lookup.resolve(lookup.parse(service)).servers();
+    Resolution resolution = lookup.resolve(lookup.parse(service));
+    reports.report(resolution, BootstrapListener.NONE);
+    return resolution.servers();
   }
 
   /** The DNS server(s) asked, {@code host:port}, comma-separated. */
@@ -56,6 +68,8 @@ public final class HeadlessServiceResolver implements BootstrapResolver {
     private @Nullable String clusterDomain;
     private Duration queryTimeout = Duration.ofSeconds(2);
     private int defaultPort = 9092;
+    private @Nullable String portName;
+    private boolean allowForeignTargets;
 
     private Builder() {}
 
@@ -115,9 +129,34 @@ public final class HeadlessServiceResolver implements BootstrapResolver {
     }
 
     /**
+     * The name the Service gives its Kafka port ({@code kafka}, {@code tcp-kafka}, {@code 9092}), read as
+     * {@code _<name>._tcp.<service>}; default none (the port is picked by number). A port in the service
+     * name wins.
+     *
+     * @throws IllegalArgumentException unless lower-case letters, digits and '-' (a leading '_' is allowed)
+     */
+    public Builder portName(String name) {
+      Objects.requireNonNull(name, "name");
+      String bare = name.startsWith("_") ? name.substring(1) : name;
+      if (!bare.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")) {
+        throw new IllegalArgumentException("Invalid value " + name + " for portName: must be lower-case letters, digits"
+            + " and '-', as Kubernetes names ports, e.g. kafka");
+      }
+      this.portName = bare;
+      return this;
+    }
+
+    /** Whether SRV targets outside the Service's domain are used; default false (left out and logged once). */
+    public Builder allowForeignTargets(boolean allow) {
+      this.allowForeignTargets = allow;
+      return this;
+    }
+
+    /**
      * Reads resolv.conf where needed and builds the resolver.
      *
      * @throws IllegalStateException if no DNS server is given and resolv.conf names none
+     * @throws IllegalArgumentException if resolv.conf has a line that cannot be parsed
      */
     public HeadlessServiceResolver build() {
       ResolvConf conf = ResolvConf.read(resolvConf);
@@ -131,7 +170,9 @@ public final class HeadlessServiceResolver implements BootstrapResolver {
               queryTimeout,
               namespace != null ? namespace : conf.namespace().orElse("default"),
               clusterDomain != null ? clusterDomain : conf.clusterDomain().orElse("cluster.local"),
-              defaultPort));
+              defaultPort,
+              portName,
+              allowForeignTargets));
     }
 
     private static String label(String value, String what) {

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -56,8 +57,12 @@ import org.slf4j.LoggerFactory;
  * come from; a group coordinator stalled on {@code __consumer_offsets} with too few in-sync replicas is
  * named ({@link #coordinatorStallCause()}, logs, {@link ConsumerListener#onCoordinatorStalled}). With
  * {@code resilient.consumer.dedup.window > 0}, records whose record-id header ({@code
- * resilient.consumer.dedup.header}, default {@code resilient-record-id}) was seen among the last that many ids are
- * left out of {@code poll()} and reported to listeners.
+ * resilient.consumer.dedup.header}, default {@code resilient-record-id}) was seen in the same topic and
+ * partition among the last that many ids are left out of {@code poll()} and reported to listeners. A
+ * partition's ids are forgotten when it is revoked, lost or assigned anew, and when the application seeks
+ * in it: Kafka then delivers it again from the committed offset on purpose, and such records are never
+ * dropped, so delivery stays at least once. The consumer adds this to the rebalance listener given to
+ * {@code subscribe} (the user's callback runs first on revocation).
  *
  * <p>Settings (defaults): {@code resilient.consumer.dedup.window} 0 (off), {@code
  * resilient.consumer.dedup.header} {@code resilient-record-id}, {@code resilient.consumer.rack.verify} true,
@@ -156,42 +161,121 @@ public final class ResilientConsumer<K, V> implements Consumer<K, V> {
 
   @Override
   public void subscribe(Collection<String> topics) {
-    inner.subscribe(topics);
+    DuplicateFilter filter = duplicates;
+    if (filter == null) {
+      inner.subscribe(topics);
+    } else {
+      inner.subscribe(topics, new ForgetOnRebalance(filter, null));
+    }
   }
 
   @Override
   public void subscribe(Collection<String> topics, ConsumerRebalanceListener callback) {
-    inner.subscribe(topics, callback);
+    inner.subscribe(topics, withDuplicateWindows(callback));
   }
 
+  // partitions leaving or joining the assignment start again from their committed offsets
   @Override
   public void assign(Collection<TopicPartition> partitions) {
+    DuplicateFilter filter = duplicates;
+    if (filter != null) {
+      Set<TopicPartition> before = new HashSet<>(inner.assignment());
+      Set<TopicPartition> after = new HashSet<>(partitions);
+      Set<TopicPartition> changed = new HashSet<>(before);
+      changed.removeAll(after);
+      after.removeAll(before);
+      changed.addAll(after);
+      filter.forget(changed);
+    }
     inner.assign(partitions);
   }
 
   @Override
   public void subscribe(Pattern pattern, ConsumerRebalanceListener callback) {
-    inner.subscribe(pattern, callback);
+    inner.subscribe(pattern, withDuplicateWindows(callback));
   }
 
   @Override
   public void subscribe(Pattern pattern) {
-    inner.subscribe(pattern);
+    DuplicateFilter filter = duplicates;
+    if (filter == null) {
+      inner.subscribe(pattern);
+    } else {
+      inner.subscribe(pattern, new ForgetOnRebalance(filter, null));
+    }
   }
 
   @Override
   public void subscribe(SubscriptionPattern pattern, ConsumerRebalanceListener callback) {
-    inner.subscribe(pattern, callback);
+    inner.subscribe(pattern, withDuplicateWindows(callback));
   }
 
   @Override
   public void subscribe(SubscriptionPattern pattern) {
-    inner.subscribe(pattern);
+    DuplicateFilter filter = duplicates;
+    if (filter == null) {
+      inner.subscribe(pattern);
+    } else {
+      inner.subscribe(pattern, new ForgetOnRebalance(filter, null));
+    }
   }
 
   @Override
   public void unsubscribe() {
     inner.unsubscribe();
+    if (duplicates != null) {
+      duplicates.clear();
+    }
+  }
+
+  private ConsumerRebalanceListener withDuplicateWindows(ConsumerRebalanceListener callback) {
+    DuplicateFilter filter = duplicates;
+    return filter == null ? callback : new ForgetOnRebalance(filter, callback);
+  }
+
+  /**
+   * The user's rebalance callback, plus the de-duplication rule: a partition revoked, lost or assigned
+   * anew is delivered again from its committed offset, so its record ids are forgotten (see {@link
+   * DuplicateFilter}). Runs on the polling thread, inside {@code poll()}.
+   */
+  private static final class ForgetOnRebalance implements ConsumerRebalanceListener {
+    private final DuplicateFilter filter;
+    private final @Nullable ConsumerRebalanceListener user;
+
+    ForgetOnRebalance(DuplicateFilter filter, @Nullable ConsumerRebalanceListener user) {
+      this.filter = filter;
+      this.user = user;
+    }
+
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      try {
+        if (user != null) {
+          user.onPartitionsRevoked(partitions);
+        }
+      } finally {
+        filter.forget(partitions);
+      }
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      try {
+        if (user != null) {
+          user.onPartitionsLost(partitions);
+        }
+      } finally {
+        filter.forget(partitions);
+      }
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      filter.forget(partitions);
+      if (user != null) {
+        user.onPartitionsAssigned(partitions);
+      }
+    }
   }
 
   @Override
@@ -239,34 +323,35 @@ public final class ResilientConsumer<K, V> implements Consumer<K, V> {
     inner.unregisterMetricFromSubscription(metric);
   }
 
-  // an explicit seek asks to read again: records then are not duplicates
+  // an explicit seek asks to read again: records of that partition then are not duplicates
   @Override
   public void seek(TopicPartition partition, long offset) {
     inner.seek(partition, offset);
-    forgetIds();
+    forgetIds(List.of(partition));
   }
 
   @Override
   public void seek(TopicPartition partition, OffsetAndMetadata offsetAndMetadata) {
     inner.seek(partition, offsetAndMetadata);
-    forgetIds();
+    forgetIds(List.of(partition));
   }
 
   @Override
   public void seekToBeginning(Collection<TopicPartition> partitions) {
     inner.seekToBeginning(partitions);
-    forgetIds();
+    forgetIds(partitions);
   }
 
   @Override
   public void seekToEnd(Collection<TopicPartition> partitions) {
     inner.seekToEnd(partitions);
-    forgetIds();
+    forgetIds(partitions);
   }
 
-  private void forgetIds() {
+  private void forgetIds(Collection<TopicPartition> partitions) {
     if (duplicates != null) {
-      duplicates.clear();
+      // Kafka reads an empty collection as every assigned partition
+      duplicates.forget(partitions.isEmpty() ? inner.assignment() : partitions);
     }
   }
 

@@ -25,6 +25,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code resilientkafka.bootstrap.failures} (counter, {@code service}, {@code reason}): failed
  *       resolutions by {@link BootstrapException.Reason};
  *   <li>{@code resilientkafka.bootstrap.pods} (gauge, {@code service}): pods in the latest good answer;
+ *   <li>{@code resilientkafka.bootstrap.srv.records.ignored} (counter, {@code service}, {@code reason} {@code
+ *       other_port} or {@code foreign_target}): SRV records left out of the bootstrap, counted when reported
+ *       (once per client for each distinct set);
  *   <li>{@code resilientkafka.bootstrap.jvm.dns.cache.stale} (counter): JVM DNS cache pinning warnings;
  *   <li>{@code resilientkafka.bootstrap.advertised.host.mismatches} (counter): brokers advertising IPs or
  *       names outside the service.
@@ -74,6 +77,19 @@ public final class MicrometerBootstrapMetrics implements BootstrapListener, Auto
   public void onResolutionFailed(String service, BootstrapException error, boolean keptLastGood) {
     counter("failures", "Failed resolutions of the bootstrap service, by reason",
         Tags.of("service", service, "reason", error.reason().name().toLowerCase(java.util.Locale.ROOT))).increment();
+  }
+
+  @Override
+  public void onSrvRecordsIgnored(String service, String reason, List<InetSocketAddress> ignored, String detail) {
+    Counter counter = Counter.builder(PREFIX + "srv.records.ignored")
+        .description("SRV records left out of the bootstrap: other ports of the pods, or targets outside the Service")
+        .baseUnit("records")
+        .tags(tags.and("service", service, "reason", reason))
+        .register(registry);
+    if (!registered.contains(counter)) {
+      registered.add(counter);
+    }
+    counter.increment(ignored.size());
   }
 
   @Override

@@ -132,6 +132,7 @@ class BootstrapBadInputTest {
     dns.putPod(new PodRecord(NS, "closed-svc", "kafka-0", InetAddress.getByName("127.0.0.1"), Map.of("kafka", closedPort)));
     Map<String, Object> config = new HashMap<>(Map.of(
         "resilient.bootstrap.service", "closed-svc",
+        "resilient.bootstrap.port.name", "kafka",
         "resilient.bootstrap.dns.server", dnsAddress,
         "resilient.bootstrap.timeout.ms", 1_500));
     long start = System.nanoTime();

@@ -62,6 +62,42 @@ class DuplicateFilterTest {
   }
 
   @Test
+  void theKeyIsTopicPartitionAndIdSoACopiedHeaderElsewhereIsNotADuplicate() {
+    DuplicateFilter filter = new DuplicateFilter(100, "resilient-id");
+    byte[] ulid = "01J9ZQ4T2W8G3H5K7M9P1R3S5V".getBytes(java.nio.charset.StandardCharsets.US_ASCII); // 26 bytes
+    List<ConsumerRecord<String, String>> dropped = new ArrayList<>();
+    assertThat(filter.filter(single("orders", 0, 10, ulid), (p, r) -> dropped.add(r)).count()).isEqualTo(1);
+    // the same header bytes on another partition, and on a retry topic: other records
+    assertThat(filter.filter(single("orders", 1, 3, ulid), (p, r) -> dropped.add(r)).count()).isEqualTo(1);
+    assertThat(filter.filter(single("orders-retry", 0, 0, ulid), (p, r) -> dropped.add(r)).count()).isEqualTo(1);
+    // a repeat in the same partition (a producer retry wrote it twice) is dropped, whatever the id's length
+    assertThat(filter.filter(single("orders", 0, 11, ulid), (p, r) -> dropped.add(r)).count()).isZero();
+    assertThat(filter.filter(single("orders", 0, 12, new byte[] {7}), (p, r) -> dropped.add(r)).count()).isEqualTo(1);
+    assertThat(filter.filter(single("orders", 0, 13, new byte[] {7}), (p, r) -> dropped.add(r)).count()).isZero();
+    assertThat(dropped).extracting(ConsumerRecord::offset).containsExactly(11L, 13L);
+  }
+
+  @Test
+  void forgettingAPartitionLetsItsRedeliveryThroughAndKeepsTheOthers() {
+    DuplicateFilter filter = new DuplicateFilter(100, "resilient-id");
+    filter.filter(single("t", 0, 0, id(1)), (p, r) -> {});
+    filter.filter(single("t", 1, 0, id(2)), (p, r) -> {});
+    filter.forget(List.of(new TopicPartition("t", 0))); // revoked: Kafka delivers it again from the committed offset
+    assertThat(filter.filter(single("t", 0, 0, id(1)), (p, r) -> {}).count()).as("re-delivery after revoke").isEqualTo(1);
+    assertThat(filter.filter(single("t", 1, 1, id(2)), (p, r) -> {}).count()).as("kept partition").isZero();
+    assertThat(filter.size()).isEqualTo(2);
+  }
+
+  private static ConsumerRecords<String, String> single(String topic, int partition, long offset, byte[] id) {
+    RecordHeaders headers = new RecordHeaders();
+    headers.add("resilient-id", id.clone());
+    TopicPartition tp = new TopicPartition(topic, partition);
+    ConsumerRecord<String, String> record = new ConsumerRecord<>(topic, partition, offset, 0L, TimestampType.CREATE_TIME,
+        1, 1, "k", "v", headers, Optional.empty());
+    return new ConsumerRecords<>(Map.of(tp, List.of(record)), Map.of(tp, new OffsetAndMetadata(offset + 1)));
+  }
+
+  @Test
   void clearForgetsEveryId() {
     DuplicateFilter filter = new DuplicateFilter(10, "resilient-id");
     filter.filter(batch(List.of(record(0, id(1)))), (p, r) -> {});

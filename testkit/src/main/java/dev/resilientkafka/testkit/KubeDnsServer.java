@@ -24,29 +24,36 @@ import org.slf4j.LoggerFactory;
  * A real DNS server on loopback that answers like a Kubernetes cluster's CoreDNS for headless
  * Services: the single source of truth for the names of a local cluster.
  *
- * <p>It speaks DNS over UDP and TCP on the same port and is authoritative for the cluster domain and
- * {@code in-addr.arpa}:
+ * <p>It speaks DNS over UDP and TCP on the same port and is authoritative for the cluster domain,
+ * {@code in-addr.arpa} and {@code ip6.arpa}:
  *
  * <ul>
- *   <li>{@code <hostname>.<service>.<namespace>.svc.<domain>}: A, the pod's address;
- *   <li>{@code <service>.<namespace>.svc.<domain>}: A, one per ready pod;
+ *   <li>{@code <hostname>.<service>.<namespace>.svc.<domain>}: A for the pod's IPv4 address, AAAA for
+ *       its IPv6 address (a pod may have either or both, as in single- and dual-stack clusters);
+ *   <li>{@code <service>.<namespace>.svc.<domain>}: A and AAAA, one per ready pod and family;
  *   <li>{@code _<port-name>._tcp.<service>.<namespace>.svc.<domain>}: SRV {@code 0 <weight> <port>
  *       <pod fqdn>.}, one per ready pod with that port, weights sharing 100 as CoreDNS does ({@code
- *       100 / records}, rounded down, at least 1), the pods' A records in ADDITIONAL; SRV on a Service
- *       or pod name lists all its ports;
- *   <li>{@code <d>.<c>.<b>.<a>.in-addr.arpa}: PTR, the FQDN of each pod with that address;
+ *       100 / records}, rounded down, at least 1), the pods' A and AAAA records in ADDITIONAL; SRV on a
+ *       Service or pod name lists all its ports (one record per pod and named port);
+ *   <li>{@code <d>.<c>.<b>.<a>.in-addr.arpa} and the 32-nibble {@code ip6.arpa} names: PTR, the FQDN of
+ *       each pod with that address;
  *   <li>{@code dns-version.<domain>}: TXT {@code "1.1.0"}, the specification's schema version.
  * </ul>
  *
- * <p>As CoreDNS does: names compare case-insensitively; another type for an existing name (AAAA, as
- * pods are IPv4) gets NODATA (NOERROR, no answer, the zone's SOA in AUTHORITY), an unknown name
+ * <p>Besides the pods' records it serves what a test adds with {@link #putExternalHost} (A/AAAA for a
+ * name outside the schema, as CoreDNS would get from its upstream) and {@link #putSrvRecord} (an SRV
+ * record whose target is not one of the Service's pods, as a hand-made zone, a stub domain or
+ * multi-cluster DNS can answer).
+ *
+ * <p>As CoreDNS does: names compare case-insensitively; another type for an existing name (AAAA for an
+ * IPv4-only pod) gets NODATA (NOERROR, no answer, the zone's SOA in AUTHORITY), an unknown name
  * NXDOMAIN with the SOA, whose minimum is the TTL so resolvers cache negative answers no longer than
  * positive ones; a registered Service without ready pods gets <b>NXDOMAIN</b>, not NODATA (CoreDNS and
  * kube-dns have always done this, and the specification was changed to match in kubernetes/dns#245),
  * for its A, SRV and every name below it; {@code <namespace>.svc.<domain>} gets NODATA while the
  * namespace has a Service; zone transfers get REFUSED. Pod-IP names under {@code pod.<domain>} are not
  * served (NXDOMAIN). There is no upstream: a name outside the cluster domain and the reverse zones gets
- * REFUSED, where CoreDNS would forward it.
+ * REFUSED, where CoreDNS would forward it, unless a test added records for it.
  *
  * <p>Zone answers have the AA flag and the {@linkplain #ttl() TTL} on every record, the SOA included;
  * every response echoes the id and question, copies RD and sets RA. Over UDP a response larger than
@@ -156,14 +163,53 @@ public final class KubeDnsServer implements AutoCloseable {
     change(records -> records.withService(namespace, service));
   }
 
+  /**
+   * Serves {@code fqdn} with {@code addresses} (A for IPv4, AAAA for IPv6), replacing what was added for
+   * it before: a name outside the Kubernetes schema, such as an external broker or a short company name,
+   * as CoreDNS would answer it from its upstream. It also goes into {@link #hostEntries()} unless a pod or
+   * Service has the name.
+   *
+   * @throws IllegalArgumentException if {@code fqdn} is not a DNS name or {@code addresses} is empty
+   */
+  public void putExternalHost(String fqdn, List<InetAddress> addresses) {
+    ZoneNames.absolute(Objects.requireNonNull(fqdn, "fqdn"), "fqdn");
+    Objects.requireNonNull(addresses, "addresses");
+    if (addresses.isEmpty()) {
+      throw new IllegalArgumentException("Invalid value [] for addresses: give at least one address");
+    }
+    change(records -> records.withExternalHost(fqdn, addresses));
+  }
+
+  /**
+   * Adds the SRV record {@code srvName SRV 0 <weight> port target.}, served after the pods' own records
+   * for that name (or alone, for a name with none): a target outside the Service, as a hand-made zone,
+   * a stub domain or multi-cluster DNS can answer. The target's addresses, when added with {@link
+   * #putExternalHost}, go into ADDITIONAL.
+   *
+   * @throws IllegalArgumentException if a name is not a DNS name or the port is outside 1..65535
+   */
+  public void putSrvRecord(String srvName, String target, int port) {
+    ZoneNames.absolute(Objects.requireNonNull(srvName, "srvName"), "srvName");
+    ZoneNames.absolute(Objects.requireNonNull(target, "target"), "target");
+    if (port < 1 || port > 65_535) {
+      throw new IllegalArgumentException("Invalid value " + port + " for port: must be between 1 and 65535");
+    }
+    change(records -> records.withSrvRecord(srvName, target, port));
+  }
+
+  /** Removes everything added with {@link #putExternalHost} and {@link #putSrvRecord}. */
+  public void removeExtraRecords() {
+    change(ClusterRecords::withoutExtraRecords);
+  }
+
   /** The ready pods, ordered by namespace, service and hostname; an immutable snapshot. */
   public List<PodRecord> pods() {
     return state.records().pods();
   }
 
   /**
-   * Every name with addresses, for a hosts file: each pod's FQDN to its address, each Service's FQDN
-   * to its ready pods' addresses. FQDNs are lower-case without the trailing dot; Services without ready
+   * Every name with addresses, for a hosts file: each pod's FQDN to its addresses, each Service's FQDN
+   * to its ready pods' addresses, each external host to its addresses. FQDNs are lower-case without the trailing dot; Services without ready
    * pods are absent. An immutable snapshot, sorted by name; never blocks on a change in progress, so a
    * change listener may call it. Injected faults do not affect it.
    */

@@ -1,5 +1,6 @@
 package dev.resilientkafka.testkit;
 
+import dev.resilientkafka.testkit.internal.NodeConfigs;
 import dev.resilientkafka.testkit.internal.NodeProcess;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -51,15 +52,16 @@ public final class LocalBroker {
     return fqdn + ":" + port;
   }
 
-  /** {@code ip:port} of the current address: a pinned entry that breaks when the pod moves. */
+  /** {@code ip:port} ({@code [ip]:port} for IPv6) of the current address: a pinned entry that breaks when the pod moves. */
   public String ipPort() {
     InetAddress current = address;
     if (current == null) {
       throw new IllegalStateException(podName + " has no address (state " + state + ")");
     }
-    return current.getHostAddress() + ":" + port;
+    return NodeConfigs.hostPort(current.getHostAddress(), port);
   }
 
+  /** The port the broker listens on: the cluster's broker port, or its own port on {@code ::1} in IPv6 mode. */
   public int port() {
     return port;
   }

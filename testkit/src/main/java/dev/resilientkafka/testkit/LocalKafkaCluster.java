@@ -88,8 +88,11 @@ public final class LocalKafkaCluster implements AutoCloseable {
     this.config = config;
     this.directory = config.directory.resolve(config.name);
     createDirectories(directory);
-    this.dns =
-        KubeDnsServer.builder().clusterDomain(config.clusterDomain).ttl(config.dnsTtl).start();
+    KubeDnsServer.Builder dnsBuilder = KubeDnsServer.builder().clusterDomain(config.clusterDomain).ttl(config.dnsTtl);
+    if (config.ipv6) {
+      dnsBuilder.bindAddress(LoopbackAddressPool.ipv6Loopback());
+    }
+    this.dns = dnsBuilder.start();
     dns.registerService(config.namespace, config.service);
     HostsFile.shared().register(this, dns::hostEntries);
     dns.addChangeListener(HostsFile.shared()::refresh);
@@ -143,9 +146,12 @@ public final class LocalKafkaCluster implements AutoCloseable {
     return "_" + config.portName + "._tcp." + serviceFqdn();
   }
 
-  /** The Service with the broker port, the only thing a user should have to configure. */
+  /**
+   * The Service with the broker port, the only thing a user should have to configure. In IPv6 mode the
+   * pods listen on different ports of {@code ::1}, so it is the SRV name, whose records carry each pod's port.
+   */
   public String serviceBootstrap() {
-    return serviceFqdn() + ":" + config.brokerPort;
+    return config.ipv6 ? srvName() : serviceFqdn() + ":" + config.brokerPort;
   }
 
   /** Every broker's {@code fqdn:port}, comma-separated: a bootstrap list that survives pods moving. */
@@ -166,7 +172,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
     return dns;
   }
 
-  /** Where {@link #dns()} listens (UDP and TCP). */
+  /** Where {@link #dns()} listens (UDP and TCP): on {@code ::1} in IPv6 mode. */
   public InetSocketAddress dnsAddress() {
     return dns.address();
   }
@@ -179,6 +185,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
     return config.clusterDomain;
   }
 
+  /** The port every broker listens on; in IPv6 mode each broker has its own, see {@link LocalBroker#port()}. */
   public int brokerPort() {
     return config.brokerPort;
   }
@@ -563,6 +570,9 @@ public final class LocalKafkaCluster implements AutoCloseable {
     for (NodeProcess controller : controllers) {
       controller.kill();
     }
+    if (config.ipv6) {
+      brokers.forEach(broker -> LoopbackAddressPool.shared().releaseIpv6Port(broker.port()));
+    }
     for (int i = 0; i < controllerAddresses.size(); i++) {
       LoopbackAddressPool.shared().release(controllerAddresses.get(i));
       deleteRecursively(directory.resolve("controller-" + i).resolve("data"));
@@ -580,12 +590,15 @@ public final class LocalKafkaCluster implements AutoCloseable {
     String rack = config.racks.get(id % config.racks.size());
     Path dir = directory.resolve(pod);
     createDirectories(dir);
-    return new LocalBroker(id, pod, fqdn, config.brokerPort, rack, dir);
+    int port = config.ipv6 ? LoopbackAddressPool.shared().acquireIpv6Port() : config.brokerPort;
+    return new LocalBroker(id, pod, fqdn, port, rack, dir);
   }
 
   private void launch(LocalBroker broker) {
     if (broker.address() == null) {
-      broker.address(LoopbackAddressPool.shared().acquire(config.brokerPort));
+      broker.address(config.ipv6
+          ? LoopbackAddressPool.ipv6Loopback()
+          : LoopbackAddressPool.shared().acquire(config.brokerPort));
     }
     InetAddress address = Objects.requireNonNull(broker.address());
     Path properties = broker.directory().resolve("server.properties");
@@ -594,7 +607,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
         NodeConfigs.broker(
             broker.id(),
             address.getHostAddress(),
-            config.brokerPort,
+            broker.port(),
             config.advertisePodIps ? address.getHostAddress() : broker.fqdn(),
             broker.rack(),
             quorumVoters,
@@ -631,8 +644,8 @@ public final class LocalKafkaCluster implements AutoCloseable {
     Path keystore = ca.keystoreFor(broker.fqdn());
     InetAddress address = Objects.requireNonNull(broker.address());
     Map<String, String> tls = new LinkedHashMap<>();
-    tls.put("listeners", "SSL://" + address.getHostAddress() + ":" + config.brokerPort);
-    tls.put("advertised.listeners", "SSL://" + broker.fqdn() + ":" + config.brokerPort);
+    tls.put("listeners", "SSL://" + NodeConfigs.hostPort(address.getHostAddress(), broker.port()));
+    tls.put("advertised.listeners", "SSL://" + NodeConfigs.hostPort(broker.fqdn(), broker.port()));
     tls.put("listener.security.protocol.map", "SSL:SSL,CONTROLLER:PLAINTEXT");
     tls.put("inter.broker.listener.name", "SSL");
     tls.put("ssl.keystore.type", "PKCS12");
@@ -656,13 +669,9 @@ public final class LocalKafkaCluster implements AutoCloseable {
     if (address == null) {
       throw new IllegalStateException(broker.podName() + " has no address to publish");
     }
-    dns.putPod(
-        new PodRecord(
-            config.namespace,
-            config.service,
-            broker.podName(),
-            address,
-            Map.of(config.portName, config.brokerPort)));
+    Map<String, Integer> ports = new LinkedHashMap<>(config.extraPorts);
+    ports.put(config.portName, broker.port());
+    dns.putPod(new PodRecord(config.namespace, config.service, broker.podName(), address, ports));
   }
 
   private void terminate(LocalBroker broker) {
@@ -676,7 +685,9 @@ public final class LocalKafkaCluster implements AutoCloseable {
     InetAddress address = broker.address();
     dns.removePod(config.namespace, config.service, broker.podName());
     if (address != null) {
-      LoopbackAddressPool.shared().release(address);
+      if (!config.ipv6) { // ::1 is not the pool's; the broker keeps its port until the cluster closes
+        LoopbackAddressPool.shared().release(address);
+      }
       broker.address(null);
     }
   }
@@ -801,6 +812,8 @@ public final class LocalKafkaCluster implements AutoCloseable {
     private boolean tls;
     private boolean advertisePodIps;
     private boolean rackAwareSelector = true;
+    private boolean ipv6;
+    private final Map<String, Integer> extraPorts = new LinkedHashMap<>();
     private final Map<String, String> brokerProperties = new LinkedHashMap<>();
     private final Map<String, String> controllerProperties = new LinkedHashMap<>();
     private final List<String> jvmOptions = new ArrayList<>();
@@ -869,7 +882,37 @@ public final class LocalKafkaCluster implements AutoCloseable {
       return this;
     }
 
-    /** Port every broker listens on, on its own address; default 9092. */
+    /**
+     * Brokers listen on the IPv6 loopback address {@code ::1}, each on its own port (free, below the
+     * ephemeral range and locked against other clusters on the machine), and their pods have only that
+     * address: the DNS server answers AAAA and no A for them, as in an IPv6-only cluster, and listens on
+     * {@code ::1} too. The SRV records carry each pod's port ({@link LocalKafkaCluster#serviceBootstrap()}
+     * is the SRV name). Controllers stay on IPv4 loopback addresses. Operations that move a pod to a new
+     * address keep {@code ::1}: there is one IPv6 loopback address. Default false.
+     */
+    public Builder ipv6Loopback(boolean enabled) {
+      this.ipv6 = enabled;
+      return this;
+    }
+
+    /**
+     * Another named port on every broker pod, published in DNS only (an SRV record per pod under
+     * {@code _<name>._tcp.<service FQDN>}, and in the Service's own SRV answer), as a Service that also
+     * declares JMX, metrics or controller ports has them. Nothing listens on it.
+     *
+     * @throws IllegalArgumentException if the name is not a DNS label, is the Kafka port's name, or the
+     *     port is outside 1..65535
+     */
+    public Builder extraPort(String name, int port) {
+      dnsLabel("extraPort name", name);
+      if (name.equals(portName)) {
+        throw new IllegalArgumentException("extraPort name must differ from the Kafka port's name " + portName);
+      }
+      extraPorts.put(name, port(port, "extraPort " + name));
+      return this;
+    }
+
+    /** Port every broker listens on, on its own address; default 9092. Not used in IPv6 mode. */
     public Builder brokerPort(int port) {
       this.brokerPort = port(port, "brokerPort");
       return this;

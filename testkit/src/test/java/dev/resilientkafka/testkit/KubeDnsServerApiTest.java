@@ -162,9 +162,12 @@ class KubeDnsServerApiTest {
     assertThatThrownBy(() -> new PodRecord("kafka", "brokers", "kafka_0", address(1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("hostname");
-    assertThatThrownBy(() -> new PodRecord("kafka", "brokers", "kafka-0", InetAddress.getByName("::1")))
+    assertThatThrownBy(() -> new PodRecord("kafka", "brokers", "kafka-0", List.of(address(1), address(2)), Map.of()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("IPv4");
+        .hasMessageContaining("at most one IPv4 and one IPv6 address");
+    assertThatThrownBy(() -> new PodRecord("kafka", "brokers", "kafka-0", List.of(), Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("must be one address");
     assertThatThrownBy(() -> new PodRecord("kafka", "brokers", "kafka-0", address(1), Map.of("tcp-kafka", 0)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("tcp-kafka");

@@ -1,15 +1,13 @@
 package dev.resilientkafka.internal.bootstrap;
 
 import dev.resilientkafka.BootstrapListener;
+import dev.resilientkafka.internal.cluster.SharedAdmins;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Node;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,19 +43,13 @@ public final class AdvertisedHostCheck {
     return problems;
   }
 
-  /** Asks the cluster (Admin describeCluster, within 10 s) and reports each problem; failures log at DEBUG. */
+  /**
+   * Asks the cluster (describeCluster through the cluster's shared Admin client, within 10 s) and reports
+   * each problem; failures log at DEBUG.
+   */
   static void run(Map<String, Object> clientConfig, Collection<String> serviceFqdns, BootstrapListener listener) {
-    Map<String, Object> adminConfig = new HashMap<>();
-    clientConfig.forEach((k, v) -> {
-      if (AdminClientConfig.configNames().contains(k)) {
-        adminConfig.put(k, v);
-      }
-    });
-    adminConfig.put(AdminClientConfig.CLIENT_ID_CONFIG, "resilient-kafka-bootstrap-check");
-    adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
-    adminConfig.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
-    try (Admin admin = Admin.create(adminConfig)) {
-      Collection<Node> nodes = admin.describeCluster().nodes().get(10, TimeUnit.SECONDS);
+    try (SharedAdmins.Lease lease = SharedAdmins.acquire(clientConfig)) {
+      Collection<Node> nodes = lease.admin().describeCluster().nodes().get(10, TimeUnit.SECONDS);
       for (Problem problem : problems(nodes, serviceFqdns)) {
         LOG.warn("Advertised listeners: {}", problem.detail());
         listener.onAdvertisedHostMismatch(problem.host(), problem.detail());

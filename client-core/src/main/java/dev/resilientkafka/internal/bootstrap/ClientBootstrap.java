@@ -28,15 +28,19 @@ import org.slf4j.LoggerFactory;
  * given (or sets {@code resilient.bootstrap.fallback.servers} when there is none) and returns a handle
  * whose {@code close()} does nothing.
  *
- * <p>Keys (all optional but the service): {@code service} (comma-separated; FQDN[:port], short name[:port]
- * or SRV name), {@code dns.server} (host:port list; default resolv.conf's nameservers), {@code
- * resolv.conf} (default /etc/resolv.conf, for the search list), {@code namespace} and {@code
- * cluster.domain} (default from the search list, else {@code default} and {@code cluster.local}), {@code
- * port} (9092, when neither the name nor SRV gives one), {@code timeout.ms} (start-up wait, 30000), {@code
- * refresh.ms} (longest interval between re-resolutions, 30000; the record TTL sets the usual one), {@code
- * dns.timeout.ms} (per query, 2000), {@code fallback.servers} (a plain host:port list used only when no
- * service resolves in time), {@code check.listener} (true: start-up needs a pod accepting TCP on the port),
- * {@code check.advertised.hosts} (true: warn when brokers advertise IPs or names outside the service).
+ * <p>Keys (all optional but the service; each is defined, with type, default and meaning, on {@code
+ * BootstrapConfig}): {@code service} (comma-separated; FQDN[:port], short name[:port], service.namespace,
+ * another DNS name or SRV name), {@code dns.server} (host:port, bare IPv6 or [IPv6]:port list; default
+ * resolv.conf's nameservers), {@code resolv.conf} (default /etc/resolv.conf, for the search list), {@code
+ * namespace} and {@code cluster.domain} (default from the search list, else {@code default} and {@code
+ * cluster.local}), {@code port} (9092: the Kafka port, when the name gives none), {@code port.name} (the
+ * Service's name of the Kafka port, e.g. {@code kafka}; default none), {@code allow.foreign.targets}
+ * (false: SRV targets outside the Service are left out and reported), {@code timeout.ms} (start-up wait,
+ * 30000), {@code refresh.ms} (longest interval between re-resolutions, 30000; the record TTL sets the usual
+ * one), {@code dns.timeout.ms} (per query, 2000), {@code fallback.servers} (a plain host:port list used
+ * only when no service resolves in time), {@code check.listener} (true: start-up needs a pod accepting TCP
+ * on the port), {@code check.advertised.hosts} (true: warn when brokers advertise IPs or names outside the
+ * service).
  *
  * <p>What the background re-resolution does not do: Kafka keeps {@code bootstrap.servers} fixed after a
  * client is built. A running client finds moved and new brokers itself through cluster metadata (brokers
@@ -94,7 +98,7 @@ public final class ClientBootstrap implements AutoCloseable {
     List<String> servers;
     try {
       servers = watch.awaitFirst(settings.startupTimeout(), settings.checkListener()).stream()
-          .map(a -> a.getHostString() + ":" + a.getPort())
+          .map(HostPort::format)
           .toList();
     } catch (BootstrapException e) {
       if (settings.fallbackServers().isEmpty()) {
@@ -110,7 +114,7 @@ public final class ClientBootstrap implements AutoCloseable {
     Runnable check = null;
     if (settings.checkAdvertisedHosts()) {
       Map<String, Object> snapshot = new HashMap<>(config);
-      Set<String> fqdns = targets.stream().map(ServiceTarget::serviceFqdn).collect(Collectors.toSet());
+      Set<String> fqdns = targets.stream().flatMap(t -> t.candidates().stream()).collect(Collectors.toSet());
       SafeListener safe = new SafeListener(listener);
       check = () -> AdvertisedHostCheck.run(snapshot, fqdns, safe);
     }
@@ -147,7 +151,12 @@ public final class ClientBootstrap implements AutoCloseable {
   }
 
   static ServiceLookup lookup(BootstrapConfig settings) {
-    ResolvConf conf = ResolvConf.read(settings.resolvConf());
+    ResolvConf conf;
+    try {
+      conf = ResolvConf.read(settings.resolvConf());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(BootstrapConfig.RESOLV_CONF, settings.resolvConf().toString(), e.getMessage());
+    }
     List<InetSocketAddress> servers = settings.dnsServers().isEmpty() ? conf.nameservers() : settings.dnsServers();
     if (servers.isEmpty()) {
       throw new ConfigException(BootstrapConfig.DNS_SERVER, null,
@@ -155,6 +164,7 @@ public final class ClientBootstrap implements AutoCloseable {
     }
     String namespace = settings.namespace() != null ? settings.namespace() : conf.namespace().orElse("default");
     String domain = settings.clusterDomain() != null ? settings.clusterDomain() : conf.clusterDomain().orElse("cluster.local");
-    return new ServiceLookup(servers, settings.queryTimeout(), namespace, domain, settings.defaultPort());
+    return new ServiceLookup(servers, settings.queryTimeout(), namespace, domain, settings.defaultPort(),
+        settings.portName(), settings.allowForeignTargets());
   }
 }

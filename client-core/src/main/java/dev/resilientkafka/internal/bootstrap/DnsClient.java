@@ -36,7 +36,7 @@ final class DnsClient {
     }
     this.timeout = timeout;
     this.description =
-        servers.stream().map(a -> a.getHostString() + ":" + a.getPort()).collect(Collectors.joining(","));
+        servers.stream().map(HostPort::format).collect(Collectors.joining(","));
     if (servers.size() == 1) {
       SimpleResolver simple = new SimpleResolver(servers.get(0));
       simple.setTimeout(timeout);
@@ -50,7 +50,7 @@ final class DnsClient {
     }
   }
 
-  /** The servers asked, {@code host:port}, comma-separated. */
+  /** The servers asked, {@code host:port} ({@code [IPv6]:port}), comma-separated. */
   String description() {
     return description;
   }

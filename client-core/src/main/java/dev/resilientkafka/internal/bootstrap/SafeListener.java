@@ -41,6 +41,11 @@ final class SafeListener implements BootstrapListener {
   }
 
   @Override
+  public void onSrvRecordsIgnored(String service, String reason, List<InetSocketAddress> ignored, String detail) {
+    call(() -> delegate.onSrvRecordsIgnored(service, reason, ignored, detail));
+  }
+
+  @Override
   public void onAdvertisedHostMismatch(String advertisedHost, String detail) {
     call(() -> delegate.onAdvertisedHostMismatch(advertisedHost, detail));
   }

@@ -38,6 +38,7 @@ public final class ServiceWatch implements AutoCloseable {
   private final Duration refreshMax;
   private final BootstrapListener listener;
   private final JvmDnsCacheCheck jvmCheck;
+  private final ServiceReports ignoredRecords = new ServiceReports();
   private final Map<ServiceTarget, TargetState> states = new LinkedHashMap<>();
   private final Set<String> missing = new TreeSet<>();
   private @Nullable ScheduledExecutorService executor;
@@ -225,6 +226,7 @@ public final class ServiceWatch implements AutoCloseable {
             + " Reported once; re-resolving every {} s", host, resolution.servers().size(), target, clamp(resolution.ttl()).getSeconds());
       }
     }
+    ignoredRecords.report(resolution, listener);
     jvmCheck.checkConfiguredTtl(resolution.ttl());
     jvmCheck.checkPods(resolution.addresses(), resolution.ttl(), System.nanoTime());
   }

@@ -1,97 +1,67 @@
 package dev.resilientkafka.internal.consumer;
 
 import dev.resilientkafka.ConsumerListener;
+import dev.resilientkafka.internal.consumer.ClusterDiagnostics.Snapshot;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.Config;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
-import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The consumer's view of the cluster, kept by one daemon thread with its own {@link Admin}: the brokers'
- * racks, the start-up rack-awareness check, and whether the group's coordinator is stalled on an
- * {@code __consumer_offsets} partition without enough in-sync replicas. Thread-safe.
+ * One consumer's view of the cluster: the brokers' racks, the start-up rack-awareness check, and whether
+ * the group's coordinator is stalled on an {@code __consumer_offsets} partition without enough in-sync
+ * replicas. The questions to the cluster are shared by every consumer of that cluster in this JVM ({@link
+ * ClusterDiagnostics}: one Admin client, one thread, one answer per interval); this class draws this
+ * consumer's conclusions from each answer and tells its listener. Thread-safe.
  */
-public final class ConsumerDiagnostics implements AutoCloseable {
+public final class ConsumerDiagnostics implements AutoCloseable, ClusterDiagnostics.Subscriber {
   private static final Logger LOG = LoggerFactory.getLogger(ConsumerDiagnostics.class);
-  private static final String OFFSETS_TOPIC = "__consumer_offsets";
+  private static final String OFFSETS_TOPIC = ClusterDiagnostics.OFFSETS_TOPIC;
   private static final String RACK_AWARE_SELECTOR = "org.apache.kafka.common.replica.RackAwareReplicaSelector";
-  private static final Duration CALL_TIMEOUT = Duration.ofSeconds(8);
-  private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
-  private final Admin admin;
+  private final Map<String, Object> clusterConfig;
   private final @Nullable String rack;
   private final @Nullable String groupId;
   private final ConsumerSettings settings;
   private final ConsumerListener listener;
-  private final ScheduledExecutorService executor;
 
   private volatile Map<Integer, String> racks = Map.of();
   private volatile @Nullable String stallCause;
   private volatile long stalledSinceNanos;
+  // the fields below are used on the cluster's thread only, under this object's lock
   private boolean adminFailureLogged;
-  private @Nullable Integer offsetsMinIsr;
+  private boolean verified;
+  private boolean answered;
+  private boolean closed;
+  private ClusterDiagnostics.@Nullable Registration registration;
 
   public ConsumerDiagnostics(Map<String, Object> consumerConfig, @Nullable String rack, @Nullable String groupId,
       ConsumerSettings settings, ConsumerListener listener) {
+    this.clusterConfig = new HashMap<>(consumerConfig);
     this.rack = rack;
     this.groupId = groupId;
     this.settings = settings;
     this.listener = listener;
-    Map<String, Object> adminConfig = new HashMap<>();
-    consumerConfig.forEach((key, value) -> {
-      if (AdminClientConfig.configNames().contains(key)) {
-        adminConfig.put(key, value);
-      }
-    });
-    Object clientId = consumerConfig.get("client.id");
-    String id = (clientId == null ? "resilient-consumer-" + SEQUENCE.incrementAndGet() : clientId) + "-diagnostics";
-    adminConfig.put(AdminClientConfig.CLIENT_ID_CONFIG, id);
-    adminConfig.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
-    adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) CALL_TIMEOUT.toMillis());
-    this.admin = Admin.create(adminConfig);
-    this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread thread = new Thread(r, id);
-      thread.setDaemon(true);
-      return thread;
-    });
   }
 
   /** Starts the checks in the background: racks and verification at once, then every interval. */
   public void start() {
-    executor.execute(() -> {
-      refreshRacks();
-      if (settings.verifyRack() && rack != null) {
-        verifyRackAwareness();
+    ClusterDiagnostics.Registration joined = ClusterDiagnostics.register(clusterConfig, this);
+    synchronized (this) {
+      if (!closed) {
+        registration = joined;
+        return;
       }
-      checkCoordinator();
-    });
-    long interval = settings.diagnosticsInterval().toMillis();
-    if (interval > 0) {
-      executor.scheduleWithFixedDelay(() -> {
-        refreshRacks();
-        checkCoordinator();
-      }, interval, interval, TimeUnit.MILLISECONDS);
     }
+    joined.close();
   }
 
   /** Broker id to rack ({@code ""} without one), as last seen; empty until the first answer. */
@@ -104,34 +74,57 @@ public final class ConsumerDiagnostics implements AutoCloseable {
     return stallCause;
   }
 
-  /** Runs the checks now (the next periodic run is not moved); for a poll that has just failed. */
+  /** Asks the cluster again soon (merged with a round already due); for a poll that has just failed. */
   public void checkSoon() {
-    if (!executor.isShutdown()) {
-      executor.execute(this::checkCoordinator);
+    ClusterDiagnostics.Registration current;
+    synchronized (this) {
+      current = registration;
+    }
+    if (current != null) {
+      current.refreshSoon();
     }
   }
 
-  private void refreshRacks() {
-    try {
-      Collection<Node> nodes = admin.describeCluster().nodes().get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      Map<Integer, String> fresh = new TreeMap<>();
-      for (Node node : nodes) {
-        fresh.put(node.id(), node.rack() == null ? "" : node.rack());
-      }
-      // a broker that is down drops out of describeCluster; keep what we knew of it
-      Map<Integer, String> merged = new TreeMap<>(racks);
-      merged.putAll(fresh);
-      if (!merged.equals(racks)) {
-        racks = Map.copyOf(merged);
-        listener.onBrokerRacks(racks);
-      }
-      adminFailureLogged = false;
-    } catch (Exception e) {
-      adminFailed("describe the cluster", e);
-    }
+  @Override
+  public Duration interval() {
+    return settings.diagnosticsInterval();
   }
 
-  private void verifyRackAwareness() {
+  @Override
+  public boolean needsOffsetsTopic() {
+    return groupId != null;
+  }
+
+  @Override
+  public synchronized void onSnapshot(Snapshot snapshot, ClusterDiagnostics cluster) {
+    if (closed || (answered && settings.diagnosticsInterval().isZero())) {
+      return;
+    }
+    answered = true;
+    if (snapshot.racks() != null) {
+      mergeRacks(snapshot.racks());
+    } else {
+      adminFailed("describe the cluster", snapshot.racksError());
+    }
+    if (!verified && settings.verifyRack() && rack != null) {
+      verified = true;
+      verifyRackAwareness(cluster);
+    }
+    checkCoordinator(snapshot);
+  }
+
+  private void mergeRacks(Map<Integer, String> fresh) {
+    // a broker that is down drops out of describeCluster; keep what we knew of it
+    Map<Integer, String> merged = new TreeMap<>(racks);
+    merged.putAll(fresh);
+    if (!merged.equals(racks)) {
+      racks = Map.copyOf(merged);
+      listener.onBrokerRacks(racks);
+    }
+    adminFailureLogged = false;
+  }
+
+  private void verifyRackAwareness(ClusterDiagnostics cluster) {
     Map<Integer, String> known = racks;
     if (known.isEmpty()) {
       LOG.warn("could not verify rack awareness for client.rack='{}': the cluster did not answer", rack);
@@ -147,21 +140,19 @@ public final class ConsumerDiagnostics implements AutoCloseable {
     }
     int broker = sameRack.isEmpty() ? known.keySet().iterator().next() : sameRack.get(0);
     try {
-      ConfigResource resource = new ConfigResource(ConfigResource.Type.BROKER, Integer.toString(broker));
-      Config config = admin.describeConfigs(List.of(resource)).all()
-          .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(resource);
-      ConfigEntry selector = config.get("replica.selector.class");
-      String value = selector == null ? null : selector.value();
-      if (value == null || value.isBlank() || value.endsWith(".LeaderSelector")) {
-        warn("broker " + broker + " uses replica.selector.class=" + (value == null || value.isBlank()
-            ? "(unset: LeaderSelector)" : value) + ", so every consumer reads from partition leaders and "
-            + "client.rack='" + rack + "' has no effect. Fix: set replica.selector.class=" + RACK_AWARE_SELECTOR
-            + " on every broker");
+      String value = cluster.replicaSelector(broker).orElse(null);
+      if (value == null || value.endsWith(".LeaderSelector")) {
+        warn("broker " + broker + " uses replica.selector.class=" + (value == null ? "(unset: LeaderSelector)" : value)
+            + ", so every consumer reads from partition leaders and client.rack='" + rack + "' has no effect. Fix: set"
+            + " replica.selector.class=" + RACK_AWARE_SELECTOR + " on every broker");
       } else if (!sameRack.isEmpty()) {
         LOG.info("rack awareness verified: client.rack='{}', brokers in that rack {}, replica.selector.class={}",
             rack, sameRack, value);
       }
     } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
       LOG.warn("could not read replica.selector.class of broker {} to verify rack awareness: {}", broker, e.toString());
     }
   }
@@ -171,52 +162,46 @@ public final class ConsumerDiagnostics implements AutoCloseable {
     listener.onRackWarning(message);
   }
 
-  private void checkCoordinator() {
+  private void checkCoordinator(Snapshot snapshot) {
     if (groupId == null) {
       return;
     }
-    try {
-      Optional<String[]> stall = offsetsPartitionShortfall(groupId);
-      String previous = stallCause;
-      if (stall.isPresent() && previous == null) {
-        stallCause = stall.get()[0];
-        stalledSinceNanos = System.nanoTime();
-        LOG.warn(stall.get()[1]);
-        listener.onCoordinatorStalled(groupId, stall.get()[0], stall.get()[1]);
-      } else if (stall.isPresent()) {
-        LOG.debug(stall.get()[1]);
-      } else if (previous != null) {
-        stallCause = null;
-        Duration stalledFor = Duration.ofNanos(System.nanoTime() - stalledSinceNanos);
-        LOG.info("consumer group '{}': group coordinator available again after {} ms (was {})",
-            groupId, stalledFor.toMillis(), previous);
-        listener.onCoordinatorRecovered(groupId, stalledFor);
-      }
-      adminFailureLogged = false;
-    } catch (Exception e) {
-      adminFailed("check the group coordinator's __consumer_offsets partition", e);
+    if (snapshot.offsetsError() != null) {
+      adminFailed("check the group coordinator's " + OFFSETS_TOPIC + " partition", snapshot.offsetsError());
+      return;
     }
+    if (snapshot.offsets() == null && !snapshot.offsetsTopicMissing()) {
+      return; // not asked in this round; the next one will
+    }
+    Optional<String[]> stall = snapshot.offsets() == null
+        ? Optional.empty() // created on the first group's first request
+        : offsetsPartitionShortfall(groupId, snapshot.offsets(), snapshot.offsetsMinIsr());
+    String previous = stallCause;
+    if (stall.isPresent() && previous == null) {
+      stallCause = stall.get()[0];
+      stalledSinceNanos = System.nanoTime();
+      LOG.warn(stall.get()[1]);
+      listener.onCoordinatorStalled(groupId, stall.get()[0], stall.get()[1]);
+    } else if (stall.isPresent()) {
+      LOG.debug(stall.get()[1]);
+    } else if (previous != null) {
+      stallCause = null;
+      Duration stalledFor = Duration.ofNanos(System.nanoTime() - stalledSinceNanos);
+      LOG.info("consumer group '{}': group coordinator available again after {} ms (was {})",
+          groupId, stalledFor.toMillis(), previous);
+      listener.onCoordinatorRecovered(groupId, stalledFor);
+    }
+    adminFailureLogged = false;
   }
 
   /** [cause, message] when the group's __consumer_offsets partition cannot take the coordinator's writes. */
-  private Optional<String[]> offsetsPartitionShortfall(String group) throws Exception {
-    TopicDescription description;
-    try {
-      description = admin.describeTopics(List.of(OFFSETS_TOPIC)).allTopicNames()
-          .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(OFFSETS_TOPIC);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-        return Optional.empty(); // created on the first group's first request
-      }
-      throw e;
-    }
+  private static Optional<String[]> offsetsPartitionShortfall(String group, TopicDescription description, int minIsr) {
     int count = description.partitions().size();
     // the group coordinator's partition, as the brokers choose it (Utils.abs(hashCode) % partitions)
     int hash = group.hashCode();
     int partition = (hash == Integer.MIN_VALUE ? 0 : Math.abs(hash)) % count;
     TopicPartitionInfo info = description.partitions().stream().filter(p -> p.partition() == partition)
         .findFirst().orElseThrow();
-    int minIsr = offsetsMinIsr();
     String where = "consumer group '" + group + "' is stalled: its group coordinator is unavailable because "
         + OFFSETS_TOPIC + " partition " + partition;
     String effect = "; the group cannot join, rebalance or commit offsets until brokers return (its partitions "
@@ -233,43 +218,30 @@ public final class ConsumerDiagnostics implements AutoCloseable {
     return Optional.empty();
   }
 
-  private int offsetsMinIsr() throws Exception {
-    Integer cached = offsetsMinIsr;
-    if (cached != null) {
-      return cached;
-    }
-    ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, OFFSETS_TOPIC);
-    ConfigEntry entry = admin.describeConfigs(List.of(topic)).all()
-        .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic).get("min.insync.replicas");
-    int value = entry == null || entry.value() == null ? 1 : Integer.parseInt(entry.value());
-    offsetsMinIsr = value;
-    return value;
-  }
-
   private static List<Integer> ids(List<Node> nodes) {
     return nodes.stream().map(Node::id).toList();
   }
 
-  private void adminFailed(String what, Exception e) {
-    if (e instanceof InterruptedException) {
-      Thread.currentThread().interrupt();
-    }
+  private void adminFailed(String what, @Nullable Exception e) {
     if (!adminFailureLogged) {
       adminFailureLogged = true;
-      LOG.warn("consumer diagnostics could not {}: {} (repeats logged at DEBUG)", what, e.toString());
+      LOG.warn("consumer diagnostics could not {}: {} (repeats logged at DEBUG)", what, String.valueOf(e));
     } else {
-      LOG.debug("consumer diagnostics could not {}: {}", what, e.toString());
+      LOG.debug("consumer diagnostics could not {}: {}", what, String.valueOf(e));
     }
   }
 
+  /** Leaves the cluster's shared diagnostics; no listener call follows. Idempotent. */
   @Override
   public void close() {
-    executor.shutdownNow();
-    try {
-      executor.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    ClusterDiagnostics.Registration current;
+    synchronized (this) {
+      closed = true;
+      current = registration;
+      registration = null;
     }
-    admin.close(Duration.ofSeconds(5));
+    if (current != null) {
+      current.close();
+    }
   }
 }

@@ -8,11 +8,14 @@ import org.apache.kafka.common.config.ConfigException;
 /**
  * The {@code resilient.consumer.*} settings, read and removed from a consumer's configuration. Immutable.
  *
- * @param dedupWindow how many record ids are remembered to drop duplicates; 0 (default) turns it off
+ * @param dedupWindow how many record ids are remembered, over all partitions, to drop duplicates (a repeat
+ *     of an id in the same topic and partition); 0 (default) turns it off. Int 0..10000000. A partition's
+ *     ids are forgotten when it is revoked, lost or assigned anew, or sought (see {@link DuplicateFilter})
  * @param dedupHeader header carrying the producer's record id; default {@code resilient-record-id}
  * @param verifyRack whether brokers' racks and replica selector are checked at start-up; default true
  * @param diagnosticsInterval how often broker racks and the group coordinator's {@code __consumer_offsets}
- *     partition are checked; default 10 s; 0 turns the periodic check off
+ *     partition are checked; default 10 s; 0 turns the periodic check off. Consumers of one cluster in one
+ *     JVM share the questions: the cluster is asked at the shortest interval among them, once for all
  */
 public record ConsumerSettings(int dedupWindow, String dedupHeader, boolean verifyRack, Duration diagnosticsInterval) {
   public static final String DEDUP_WINDOW = "resilient.consumer.dedup.window";

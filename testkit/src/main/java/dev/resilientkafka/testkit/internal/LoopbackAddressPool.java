@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Hands out loopback addresses (127.64.0.1 .. 127.127.255.254) that no other cluster, in this JVM or any
@@ -32,9 +33,18 @@ public final class LoopbackAddressPool {
   private static final int SIZE = 64 << 16;
   private static final LoopbackAddressPool SHARED = new LoopbackAddressPool(lockDirectory());
 
+  /**
+   * Ports handed out on {@code ::1}, the one IPv6 loopback address: below Linux's ephemeral range
+   * (32768-60999), so that no port the OS picks for a client socket is ever one of them.
+   */
+  private static final int IPV6_FIRST_PORT = 20_000;
+  private static final int IPV6_PORTS = 12_000;
+
   private final Path lockDir;
   private final Map<InetAddress, Lease> leases = new HashMap<>();
+  private final Map<Integer, Lease> ipv6Leases = new HashMap<>();
   private int cursor = ThreadLocalRandom.current().nextInt(SIZE);
+  private int ipv6Cursor = ThreadLocalRandom.current().nextInt(IPV6_PORTS);
 
   LoopbackAddressPool(Path lockDir) {
     this.lockDir = lockDir;
@@ -58,7 +68,7 @@ public final class LoopbackAddressPool {
       if (leases.containsKey(address)) {
         continue;
       }
-      Lease lease = tryLock(address);
+      Lease lease = tryLock(lockDir.resolve(address.getHostAddress() + ".lock"));
       if (lease == null) {
         continue;
       }
@@ -72,6 +82,52 @@ public final class LoopbackAddressPool {
     throw new IllegalStateException("no free loopback address in 127.64.0.0/10 after 10000 attempts");
   }
 
+  /** The IPv6 loopback address {@code ::1}. */
+  public static InetAddress ipv6Loopback() {
+    byte[] bytes = new byte[16];
+    bytes[15] = 1;
+    try {
+      return InetAddress.getByAddress(bytes);
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException(e); // cannot happen for 16 bytes
+    }
+  }
+
+  /**
+   * Takes a port that is free on {@code ::1} and that no other cluster (in any process on the machine)
+   * holds: there is one IPv6 loopback address, so brokers on it are told apart by port.
+   */
+  public synchronized int acquireIpv6Port() {
+    InetAddress loopback = ipv6Loopback();
+    for (int attempt = 0; attempt < IPV6_PORTS; attempt++) {
+      ipv6Cursor = (ipv6Cursor + 1) % IPV6_PORTS;
+      int port = IPV6_FIRST_PORT + ipv6Cursor;
+      if (ipv6Leases.containsKey(port)) {
+        continue;
+      }
+      Lease lease = tryLock(lockDir.resolve("ipv6-loopback-" + port + ".lock"));
+      if (lease == null) {
+        continue;
+      }
+      if (!portsFree(loopback, new int[] {port})) {
+        lease.release();
+        continue;
+      }
+      ipv6Leases.put(port, lease);
+      return port;
+    }
+    throw new IllegalStateException("no free port on ::1 between " + IPV6_FIRST_PORT + " and "
+        + (IPV6_FIRST_PORT + IPV6_PORTS - 1) + " (is IPv6 enabled on the loopback interface?)");
+  }
+
+  /** Gives a port on {@code ::1} back; unknown ports are ignored. */
+  public synchronized void releaseIpv6Port(int port) {
+    Lease lease = ipv6Leases.remove(port);
+    if (lease != null) {
+      lease.release();
+    }
+  }
+
   /** Gives an address back; unknown addresses are ignored. */
   public synchronized void release(InetAddress address) {
     Lease lease = leases.remove(address);
@@ -80,8 +136,7 @@ public final class LoopbackAddressPool {
     }
   }
 
-  private Lease tryLock(InetAddress address) {
-    Path file = lockDir.resolve(address.getHostAddress() + ".lock");
+  private static @Nullable Lease tryLock(Path file) {
     try {
       FileChannel channel =
           FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);

@@ -24,7 +24,7 @@ public final class NodeConfigs {
     config.put("node.id", Integer.toString(nodeId));
     config.put("controller.quorum.voters", quorumVoters);
     config.put("controller.listener.names", "CONTROLLER");
-    config.put("listeners", "CONTROLLER://" + listenAddress + ":" + port);
+    config.put("listeners", "CONTROLLER://" + hostPort(listenAddress, port));
     config.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT");
     config.put("log.dirs", dataDir.toString());
     config.put("num.io.threads", "2");
@@ -50,8 +50,8 @@ public final class NodeConfigs {
     config.put("node.id", Integer.toString(nodeId));
     config.put("controller.quorum.voters", quorumVoters);
     config.put("controller.listener.names", "CONTROLLER");
-    config.put("listeners", "PLAINTEXT://" + listenAddress + ":" + port);
-    config.put("advertised.listeners", "PLAINTEXT://" + advertisedHost + ":" + port);
+    config.put("listeners", "PLAINTEXT://" + hostPort(listenAddress, port));
+    config.put("advertised.listeners", "PLAINTEXT://" + hostPort(advertisedHost, port));
     config.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
     config.put("inter.broker.listener.name", "PLAINTEXT");
     config.put("broker.rack", rack);
@@ -63,6 +63,11 @@ public final class NodeConfigs {
     config.put("num.replica.fetchers", "1");
     config.put("log.segment.bytes", Integer.toString(64 * 1024 * 1024));
     return config;
+  }
+
+  /** {@code host:port}, with an IPv6 literal in brackets ({@code [::1]:9092}) as Kafka's listeners want it. */
+  public static String hostPort(String host, int port) {
+    return (host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
   }
 
   /** The article's durability settings, for brokers and controllers alike: RF 3, min ISR 2. */

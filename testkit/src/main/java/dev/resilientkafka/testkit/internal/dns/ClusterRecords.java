@@ -28,17 +28,19 @@ public final class ClusterRecords {
           .thenComparing(PodRecord::service)
           .thenComparing(PodRecord::hostname);
 
-  private static final ClusterRecords EMPTY = new ClusterRecords(Set.of(), List.of(), 1);
+  private static final ClusterRecords EMPTY = new ClusterRecords(Set.of(), List.of(), ExtraRecords.NONE, 1);
 
   private final Set<ServiceKey> services;
+  private final ExtraRecords extra;
   private final List<PodRecord> pods;
   private final Set<String> namespaces;
   private final Map<ServiceKey, List<PodRecord>> podsByService;
   private final Map<InetAddress, List<PodRecord>> podsByAddress;
   private final long serial;
 
-  private ClusterRecords(Set<ServiceKey> services, List<PodRecord> pods, long serial) {
+  private ClusterRecords(Set<ServiceKey> services, List<PodRecord> pods, ExtraRecords extra, long serial) {
     this.services = Collections.unmodifiableSet(new TreeSet<>(services));
+    this.extra = extra;
     List<PodRecord> sorted = new ArrayList<>(pods);
     sorted.sort(POD_ORDER);
     this.pods = List.copyOf(sorted);
@@ -50,7 +52,9 @@ public final class ClusterRecords {
     Map<InetAddress, List<PodRecord>> byAddress = new HashMap<>();
     for (PodRecord pod : this.pods) {
       byService.computeIfAbsent(ServiceKey.of(pod), key -> new ArrayList<>()).add(pod);
-      byAddress.computeIfAbsent(pod.address(), key -> new ArrayList<>()).add(pod);
+      for (InetAddress address : pod.addresses()) {
+        byAddress.computeIfAbsent(address, key -> new ArrayList<>()).add(pod);
+      }
     }
     byService.replaceAll((key, list) -> List.copyOf(list));
     byAddress.replaceAll((key, list) -> List.copyOf(list));
@@ -76,7 +80,7 @@ public final class ClusterRecords {
     next.add(pod);
     Set<ServiceKey> nextServices = new TreeSet<>(services);
     nextServices.add(ServiceKey.of(pod));
-    return new ClusterRecords(nextServices, next, serial + 1);
+    return new ClusterRecords(nextServices, next, extra, serial + 1);
   }
 
   /** These records without the named pod; the Service stays registered. Returns this if absent. */
@@ -85,7 +89,7 @@ public final class ClusterRecords {
     if (!next.removeIf(existing -> sameName(existing, namespace, service, hostname))) {
       return this;
     }
-    return new ClusterRecords(services, next, serial + 1);
+    return new ClusterRecords(services, next, extra, serial + 1);
   }
 
   /** These records with the Service registered. Returns this if it already was. */
@@ -96,7 +100,28 @@ public final class ClusterRecords {
     }
     Set<ServiceKey> next = new TreeSet<>(services);
     next.add(key);
-    return new ClusterRecords(next, pods, serial + 1);
+    return new ClusterRecords(next, pods, extra, serial + 1);
+  }
+
+  /** These records with {@code fqdn} resolving to {@code addresses} (replacing earlier ones of the name). */
+  public ClusterRecords withExternalHost(String fqdn, List<InetAddress> addresses) {
+    return new ClusterRecords(services, pods, extra.withHost(fqdn, addresses), serial + 1);
+  }
+
+  /** These records with one more SRV record for {@code srvName}. Returns this if it is already there. */
+  public ClusterRecords withSrvRecord(String srvName, String target, int port) {
+    ExtraRecords next = extra.withSrv(srvName, target, port);
+    return next == extra ? this : new ClusterRecords(services, pods, next, serial + 1);
+  }
+
+  /** These records without any external host or added SRV record. Returns this if there were none. */
+  public ClusterRecords withoutExtraRecords() {
+    return extra.isEmpty() ? this : new ClusterRecords(services, pods, ExtraRecords.NONE, serial + 1);
+  }
+
+  /** Records added beside the pods' own: external hosts and extra SRV records. */
+  public ExtraRecords extra() {
+    return extra;
   }
 
   /** Every ready pod, ordered by namespace, service and hostname. */
@@ -139,7 +164,7 @@ public final class ClusterRecords {
   public Map<String, List<InetAddress>> hostEntries(String clusterDomain) {
     Map<String, List<InetAddress>> entries = new TreeMap<>();
     for (PodRecord pod : pods) {
-      entries.put(ZoneNames.podFqdn(pod, clusterDomain), List.of(pod.address()));
+      entries.put(ZoneNames.podFqdn(pod, clusterDomain), pod.addresses());
     }
     Map<String, List<InetAddress>> serviceEntries = new LinkedHashMap<>();
     for (PodRecord pod : pods) {
@@ -147,11 +172,12 @@ public final class ClusterRecords {
           .computeIfAbsent(
               ZoneNames.serviceFqdn(pod.namespace(), pod.service(), clusterDomain),
               name -> new ArrayList<>())
-          .add(pod.address());
+          .addAll(pod.addresses());
     }
     // two pods may share an address (one re-IPed onto another's old one); a name lists it once
     serviceEntries.forEach(
         (name, addresses) -> entries.put(name, addresses.stream().distinct().toList()));
+    extra.hosts().forEach(entries::putIfAbsent);
     return Collections.unmodifiableMap(entries);
   }
 

@@ -1,6 +1,8 @@
 package dev.resilientkafka.testkit.internal.dns;
 
 import dev.resilientkafka.testkit.PodRecord;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -10,6 +12,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
+import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
@@ -40,6 +43,7 @@ final class ClusterZoneResponder {
   private static final long SOA_EXPIRE = 86400;
 
   private static final Pattern OCTET = Pattern.compile("0|[1-9][0-9]{0,2}");
+  private static final Pattern NIBBLE = Pattern.compile("[0-9a-f]");
 
   private final String clusterDomain;
   private final Name zone;
@@ -53,19 +57,76 @@ final class ClusterZoneResponder {
   void answer(Record question, ClusterRecords records, long ttl, Message response) {
     Name qname = question.getName();
     int qtype = question.getType();
+    ExtraRecords extra = records.extra();
     if (question.getDClass() != DClass.IN) {
       response.getHeader().setRcode(Rcode.REFUSED);
     } else if (qname.subdomain(zone)) {
       answerClusterName(qname, qtype, records, ttl, response);
+      if (extra.has(qname.toString())) {
+        mergeExtra(qname, qtype, extra, ttl, response);
+      }
     } else if (qname.subdomain(ZoneNames.IN_ADDR_ARPA)) {
-      answerReverseName(qname, qtype, records, ttl, response);
+      answerReverseName(qname, qtype, records, ttl, response, ZoneNames.IN_ADDR_ARPA);
     } else if (qname.subdomain(ZoneNames.IP6_ARPA)) {
-      // pods are IPv4 only, so the IPv6 reverse zone exists but is empty
-      negative(ZoneNames.IP6_ARPA, qname.equals(ZoneNames.IP6_ARPA) ? Rcode.NOERROR : Rcode.NXDOMAIN, records, ttl, response);
+      answerReverseName(qname, qtype, records, ttl, response, ZoneNames.IP6_ARPA);
+    } else if (extra.has(qname.toString())) {
+      // what CoreDNS would have from its upstream: an answer, not authoritative
+      extraRecords(qname, qtype, extra, ttl, response);
     } else {
       // CoreDNS would forward to an upstream; this server has none and says so instead of timing out
       response.getHeader().setRcode(Rcode.REFUSED);
     }
+  }
+
+  /** Adds the extra records of a name in the cluster zone to the zone's own answer. */
+  private void mergeExtra(Name qname, int qtype, ExtraRecords extra, long ttl, Message response) {
+    if (response.getHeader().getRcode() == Rcode.NXDOMAIN) {
+      response.getHeader().setRcode(Rcode.NOERROR); // the name exists: NODATA at worst, SOA kept
+    }
+    if (response.getHeader().getRcode() != Rcode.NOERROR) {
+      return;
+    }
+    Message extras = new Message();
+    extraRecords(qname, qtype, extra, ttl, extras);
+    if (extras.getSection(Section.ANSWER).isEmpty()) {
+      return;
+    }
+    response.removeAllRecords(Section.AUTHORITY);
+    authoritative(response);
+    extras.getSection(Section.ANSWER).forEach(r -> response.addRecord(r, Section.ANSWER));
+    extras.getSection(Section.ADDITIONAL).forEach(r -> response.addRecord(r, Section.ADDITIONAL));
+  }
+
+  /** The added records of {@code qname} of type {@code qtype}, with the targets' addresses for SRV. */
+  private static void extraRecords(Name qname, int qtype, ExtraRecords extra, long ttl, Message response) {
+    String name = qname.toString();
+    if (qtype == Type.A || qtype == Type.AAAA) {
+      addressRecords(qname, qtype, extra.hostAddresses(name), ttl)
+          .forEach(r -> response.addRecord(r, Section.ANSWER));
+    } else if (qtype == Type.SRV) {
+      List<ExtraRecords.Srv> srv = extra.srvRecords(name);
+      int weight = srv.isEmpty() ? 0 : Math.max(1, 100 / srv.size());
+      for (ExtraRecords.Srv record : srv) {
+        Name target = ZoneNames.absolute(record.target(), "target");
+        response.addRecord(new SRVRecord(qname, DClass.IN, ttl, 0, weight, record.port(), target), Section.ANSWER);
+        List<InetAddress> addresses = extra.hostAddresses(record.target());
+        addressRecords(target, Type.A, addresses, ttl).forEach(r -> response.addRecord(r, Section.ADDITIONAL));
+        addressRecords(target, Type.AAAA, addresses, ttl).forEach(r -> response.addRecord(r, Section.ADDITIONAL));
+      }
+    }
+  }
+
+  /** A records for the IPv4 addresses or AAAA records for the IPv6 addresses, as {@code type} asks. */
+  private static List<Record> addressRecords(Name name, int type, Iterable<InetAddress> addresses, long ttl) {
+    List<Record> records = new ArrayList<>();
+    for (InetAddress address : addresses) {
+      if (type == Type.A && address instanceof Inet4Address) {
+        records.add(new ARecord(name, DClass.IN, ttl, address));
+      } else if (type == Type.AAAA && address instanceof Inet6Address) {
+        records.add(new AAAARecord(name, DClass.IN, ttl, address));
+      }
+    }
+    return records;
   }
 
   private void answerClusterName(Name qname, int qtype, ClusterRecords records, long ttl, Message response) {
@@ -98,8 +159,8 @@ final class ClusterZoneResponder {
     }
     List<Record> answers = new ArrayList<>();
     List<Record> additional = new ArrayList<>();
-    if (qtype == Type.A) {
-      addresses(selection).forEach(address -> answers.add(new ARecord(qname, DClass.IN, ttl, address)));
+    if (qtype == Type.A || qtype == Type.AAAA) {
+      answers.addAll(addressRecords(qname, qtype, addresses(selection), ttl));
     } else if (qtype == Type.SRV) {
       services(qname, selection, ttl, answers, additional);
     }
@@ -163,7 +224,7 @@ final class ClusterZoneResponder {
 
   private static Set<InetAddress> addresses(Selection selection) {
     Set<InetAddress> addresses = new LinkedHashSet<>();
-    selection.pods().forEach(pod -> addresses.add(pod.address()));
+    selection.pods().forEach(pod -> addresses.addAll(pod.addresses()));
     return addresses;
   }
 
@@ -190,34 +251,36 @@ final class ClusterZoneResponder {
       Name target = podName(pod);
       answers.add(new SRVRecord(qname, DClass.IN, ttl, 0, weight, ports.get(i), target));
       if (glued.add(pod)) {
-        additional.add(new ARecord(target, DClass.IN, ttl, pod.address()));
+        additional.addAll(addressRecords(target, Type.A, pod.addresses(), ttl));
+        additional.addAll(addressRecords(target, Type.AAAA, pod.addresses(), ttl));
       }
     }
   }
 
-  private void answerReverseName(Name qname, int qtype, ClusterRecords records, long ttl, Message response) {
+  private void answerReverseName(
+      Name qname, int qtype, ClusterRecords records, long ttl, Message response, Name apex) {
     if (qtype == Type.AXFR || qtype == Type.IXFR) {
       response.getHeader().setRcode(Rcode.REFUSED);
       return;
     }
-    List<String> labels = relativeLabels(qname, ZoneNames.IN_ADDR_ARPA);
+    List<String> labels = relativeLabels(qname, apex);
     if (labels.isEmpty()) {
       if (qtype == Type.SOA) {
-        authoritative(response).addRecord(soa(ZoneNames.IN_ADDR_ARPA, records, ttl), Section.ANSWER);
+        authoritative(response).addRecord(soa(apex, records, ttl), Section.ANSWER);
       } else {
-        negative(ZoneNames.IN_ADDR_ARPA, Rcode.NOERROR, records, ttl, response);
+        negative(apex, Rcode.NOERROR, records, ttl, response);
       }
       return;
     }
-    InetAddress address = reverseAddress(labels);
+    InetAddress address = apex.equals(ZoneNames.IN_ADDR_ARPA) ? reverseIpv4(labels) : reverseIpv6(labels);
     List<PodRecord> pods = address == null ? List.of() : records.podsAt(address);
     if (pods.isEmpty()) {
       // CoreDNS also answers NXDOMAIN for the partial names (1.0.0.127.in-addr.arpa's parents)
-      negative(ZoneNames.IN_ADDR_ARPA, Rcode.NXDOMAIN, records, ttl, response);
+      negative(apex, Rcode.NXDOMAIN, records, ttl, response);
       return;
     }
     if (qtype != Type.PTR) {
-      negative(ZoneNames.IN_ADDR_ARPA, Rcode.NOERROR, records, ttl, response);
+      negative(apex, Rcode.NOERROR, records, ttl, response);
       return;
     }
     authoritative(response);
@@ -228,7 +291,7 @@ final class ClusterZoneResponder {
   }
 
   /** The IPv4 address of {@code d.c.b.a.in-addr.arpa.}, or null when the name is not one. */
-  private static @Nullable InetAddress reverseAddress(List<String> labels) {
+  private static @Nullable InetAddress reverseIpv4(List<String> labels) {
     if (labels.size() != 4 || !labels.stream().allMatch(label -> OCTET.matcher(label).matches())) {
       return null;
     }
@@ -240,10 +303,28 @@ final class ClusterZoneResponder {
       }
       octets[i] = (byte) value;
     }
+    return byAddress(octets);
+  }
+
+  /** The IPv6 address of the 32 nibble labels under {@code ip6.arpa.} (least significant first), or null. */
+  private static @Nullable InetAddress reverseIpv6(List<String> labels) {
+    if (labels.size() != 32 || !labels.stream().allMatch(label -> NIBBLE.matcher(label).matches())) {
+      return null;
+    }
+    byte[] bytes = new byte[16];
+    for (int i = 0; i < 16; i++) {
+      int high = Character.digit(labels.get(31 - 2 * i).charAt(0), 16);
+      int low = Character.digit(labels.get(30 - 2 * i).charAt(0), 16);
+      bytes[i] = (byte) (high << 4 | low);
+    }
+    return byAddress(bytes);
+  }
+
+  private static InetAddress byAddress(byte[] bytes) {
     try {
-      return InetAddress.getByAddress(octets);
+      return InetAddress.getByAddress(bytes);
     } catch (UnknownHostException e) {
-      throw new IllegalStateException("four octets are always a valid address", e);
+      throw new IllegalStateException("4 or 16 bytes are always a valid address", e);
     }
   }
 

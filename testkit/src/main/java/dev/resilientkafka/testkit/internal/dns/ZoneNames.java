@@ -9,7 +9,7 @@ public final class ZoneNames {
   /** The reverse zone for IPv4 PTR records. */
   static final Name IN_ADDR_ARPA = Name.fromConstantString("in-addr.arpa.");
 
-  /** The reverse zone for IPv6; the testkit's pods are IPv4, so it holds no names. */
+  /** The reverse zone for IPv6 PTR records. */
   static final Name IP6_ARPA = Name.fromConstantString("ip6.arpa.");
 
   private ZoneNames() {}
