@@ -26,6 +26,11 @@ public enum FailureCause {
   REJECTED,
   /** The buffer was full and the overflow policy did not keep the record. */
   BUFFER_FULL,
+  /**
+   * The durable spool ({@code resilient.spool.dir}) was full (its bound, {@code resilient.spool.max.bytes},
+   * reached, or its disk full) and the overflow policy did not keep the record.
+   */
+  SPOOL_FULL,
   /** The producer was closed before the record could be delivered. */
   CLOSED
 }

@@ -18,7 +18,10 @@ public interface ProducerListener {
    */
   default void onRecovered(String topic) {}
 
-  /** A record was sent again through a new inner producer; its first attempt's outcome is unknown. */
+  /**
+   * A record an earlier process left in the durable spool is sent again; its first attempt's outcome is
+   * unknown, so it may reach the topic twice, both times with the same record id.
+   */
   default void onResent(String topic) {}
 
   /** A record was not kept because the buffer was full; {@code policy} is the policy that applied. */

@@ -169,6 +169,11 @@ public final class ResilientProducer<K, V> implements Producer<K, V> {
     return core.buffer().oldestBufferedAge();
   }
 
+  /** The durable spool's state ({@link ResilientProducerConfig#SPOOL_DIR}); empty without a spool. */
+  public java.util.Optional<SpoolStatus> spoolStatus() {
+    return core.spoolStatus();
+  }
+
   /** Partitions of the topics written to whose ISR was below {@code min.insync.replicas} last seen. */
   public int partitionsBelowMinIsr() {
     return core.buffer().partitionsBelowMinIsr();

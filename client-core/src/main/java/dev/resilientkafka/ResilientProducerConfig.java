@@ -84,4 +84,35 @@ public final class ResilientProducerConfig {
 
   /** Default of {@link #TOPIC_IDLE_MS}. */
   public static final long DEFAULT_TOPIC_IDLE_MS = 600_000L;
+
+  /**
+   * Directory of the durable spool, e.g. on a PersistentVolume or an {@code emptyDir} that outlives
+   * container restarts. When set, every record {@code send()} accepts is written there before {@code
+   * send()} returns and removed once Kafka acknowledged it; a producer started on a directory with records
+   * in it sends them again first, in order, with their record ids. One process per directory. Default:
+   * none (no spool).
+   */
+  public static final String SPOOL_DIR = "resilient.spool.dir";
+
+  /**
+   * Most bytes of records in the spool not yet acknowledged; when reached, the overflow policy applies with
+   * cause {@code SPOOL_FULL}. With a spool, {@link #BUFFER_MAX_BYTES} and {@link #BUFFER_MAX_RECORDS} only
+   * bound what is held in memory (handed to Kafka or about to be); the rest waits on disk. Default {@value
+   * #DEFAULT_SPOOL_MAX_BYTES} (1 GiB); > 0.
+   */
+  public static final String SPOOL_MAX_BYTES = "resilient.spool.max.bytes";
+
+  /** Default of {@link #SPOOL_MAX_BYTES}. */
+  public static final long DEFAULT_SPOOL_MAX_BYTES = 1L << 30;
+
+  /**
+   * When the spool forces its writes to disk: {@code always} ({@code send()} returns once the record is on
+   * disk; concurrent sends share one fsync), an interval in ms (a machine crash loses at most that
+   * interval's records; a crash of the process alone loses nothing), or {@code never}. Default {@value
+   * #DEFAULT_SPOOL_FSYNC}.
+   */
+  public static final String SPOOL_FSYNC = "resilient.spool.fsync";
+
+  /** Default of {@link #SPOOL_FSYNC}. */
+  public static final String DEFAULT_SPOOL_FSYNC = "100";
 }

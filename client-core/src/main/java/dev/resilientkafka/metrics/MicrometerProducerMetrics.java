@@ -4,6 +4,7 @@ import dev.resilientkafka.FailureCause;
 import dev.resilientkafka.OverflowPolicy;
 import dev.resilientkafka.ProducerListener;
 import dev.resilientkafka.ResilientProducer;
+import dev.resilientkafka.SpoolStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -32,7 +33,10 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code resilientkafka.producer.partitions.below.min.isr} (gauge)
  *   <li>{@code resilientkafka.producer.availability.mode} (gauge, 1 when acks/idempotence not forced)
  *   <li>{@code resilientkafka.producer.records.recovered} (counter): delivered after waiting out a fault
- *   <li>{@code resilientkafka.producer.records.resent} (counter): sent again, outcome of the first unknown
+ *   <li>{@code resilientkafka.producer.records.resent} (counter): records an earlier process left in the
+ *       durable spool, sent again (their first attempt's outcome unknown; a repeat carries the same id)
+ *   <li>{@code resilientkafka.producer.spool.records}, {@code .spool.bytes}, {@code .spool.oldest.age},
+ *       {@code .spool.recovered}, {@code .spool.torn.tails} (gauges, with a durable spool only)
  *   <li>{@code resilientkafka.producer.records.dropped} (counter, tag {@code reason} = overflow policy)
  *   <li>{@code resilientkafka.producer.records.failed} (counter, tag {@code cause} = failure cause)
  * </ul>
@@ -76,6 +80,23 @@ public final class MicrometerProducerMetrics implements ProducerListener {
     meters.add(Gauge.builder(PREFIX + "availability.mode", producer, p -> p.availabilityMode() ? 1 : 0)
         .description("1 when acks=all and idempotence are not forced (availability-first mode)")
         .tags(tags).register(registry));
+    if (producer.spoolStatus().isPresent()) {
+      meters.add(Gauge.builder(PREFIX + "spool.records", producer, p -> p.spoolStatus().map(SpoolStatus::records).orElse(0L))
+          .description("Records in the durable spool not yet acknowledged").tags(tags).register(registry));
+      meters.add(Gauge.builder(PREFIX + "spool.bytes", producer, p -> p.spoolStatus().map(SpoolStatus::bytes).orElse(0L))
+          .description("Bytes on disk of the records in the durable spool").baseUnit("bytes").tags(tags).register(registry));
+      meters.add(TimeGauge.builder(PREFIX + "spool.oldest.age", producer, TimeUnit.MILLISECONDS,
+              p -> p.spoolStatus().map(s -> s.oldestAge().toMillis()).orElse(0L))
+          .description("Time since the oldest record in the durable spool was accepted").tags(tags).register(registry));
+      meters.add(Gauge.builder(PREFIX + "spool.recovered", producer,
+              p -> p.spoolStatus().map(SpoolStatus::recoveredAtStart).orElse(0L))
+          .description("Records an earlier process left in the spool, sent again by this producer").tags(tags)
+          .register(registry));
+      meters.add(Gauge.builder(PREFIX + "spool.torn.tails", producer,
+              p -> p.spoolStatus().map(SpoolStatus::tornTailsRepairedAtStart).orElse(0))
+          .description("Records cut short when an earlier process died mid-write, truncated at start").tags(tags)
+          .register(registry));
+    }
     KafkaClientMetrics kafka = new KafkaClientMetrics(producer, tags);
     kafka.bindTo(registry);
     kafkaMetrics = kafka;

@@ -59,6 +59,22 @@ final class TopicContents {
     return records.stream().filter(r -> r.key() != null && r.key().startsWith(prefix + "-")).toList();
   }
 
+  /**
+   * Keys whose values (numbered {@code <n>-...}) go backwards in their partition, as "key: a before b".
+   */
+  List<String> keyOrderViolations(String keyPrefix) {
+    Map<String, Integer> last = new HashMap<>();
+    List<String> violations = new ArrayList<>();
+    for (ConsumerRecord<String, String> record : of(keyPrefix)) {
+      int n = Integer.parseInt(record.value().substring(0, record.value().indexOf('-')));
+      Integer previous = last.put(record.partition() + "/" + record.key(), n);
+      if (previous != null && previous > n) {
+        violations.add(record.key() + ": " + previous + " before " + n);
+      }
+    }
+    return violations;
+  }
+
   static int number(ConsumerRecord<String, String> record) {
     return Integer.parseInt(record.value().substring(record.value().lastIndexOf('-') + 1));
   }

@@ -96,7 +96,7 @@ final class DeliveryChecker {
   }
 
   /** Reads every record up to the end offsets into {@code into}; returns the partitions whose position disagrees. */
-  private long readAll(String topic, List<ConsumerRecord<String, String>> into) {
+  long readAll(String topic, List<ConsumerRecord<String, String>> into) {
     Map<String, Object> config = new HashMap<>(security);
     config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());

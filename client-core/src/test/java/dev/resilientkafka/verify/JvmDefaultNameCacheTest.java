@@ -4,19 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.resilientkafka.testkit.LocalKafkaCluster;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -64,13 +58,14 @@ class JvmDefaultNameCacheTest {
     try (Child resilient = Child.start(java, "resilient", cluster.bootstrapFqdns(), topic);
         Child plain = Child.start(java, "plain", cluster.bootstrapFqdns(), topic)) {
       for (Child child : List.of(resilient, plain)) {
-        await(child.mode + " producing and consuming").atMost(WAIT).until(() -> child.acks(0) > 20 && child.reads(0) > 20);
+        await(child.mode + " producing and consuming").atMost(WAIT).until(() -> child.count("ACK", 0) > 20
+            && child.count("READ", 0) > 20);
       }
       long rotated = System.currentTimeMillis();
       cluster.restartAllOnNewIps();
       long lastReady = System.currentTimeMillis();
       for (Child child : List.of(resilient, plain)) {
-        await(child.mode + " producing again").atMost(WAIT).until(() -> child.acksAfter(lastReady) > 50);
+        await(child.mode + " producing again").atMost(WAIT).until(() -> child.count("ACK", lastReady) > 50);
       }
       long resilientAck = resilient.recoveredAfter(rotated, lastReady, "ACK");
       long resilientRead = resilient.recoveredAfter(rotated, lastReady, "READ");
@@ -86,60 +81,27 @@ class JvmDefaultNameCacheTest {
     }
   }
 
-  /** A {@link RotationClient} JVM; ended by closing its stdin, killed if it does not end. */
+  /** A {@link RotationClient} JVM started with JDK defaults (only the hosts file). */
   private static final class Child implements AutoCloseable {
     final String mode;
-    final Process process;
-    final Thread shutdownHook;
-    final List<String> lines = new CopyOnWriteArrayList<>();
-    volatile String cacheLine = "";
+    final ChildJvm jvm;
+    final String cacheLine;
 
-    private Child(String mode, Process process) {
+    private Child(String mode, ChildJvm jvm) {
       this.mode = mode;
-      this.process = process;
-      this.shutdownHook = new Thread(process::destroyForcibly);
-      Runtime.getRuntime().addShutdownHook(shutdownHook);
-      Thread reader = new Thread(() -> {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-          String line;
-          while ((line = in.readLine()) != null) {
-            if (line.startsWith("CACHE")) {
-              cacheLine = line;
-            }
-            lines.add(line);
-          }
-        } catch (IOException e) {
-          // process ended
-        }
-      }, "child-" + mode);
-      reader.setDaemon(true);
-      reader.start();
+      this.jvm = jvm;
+      await(mode + " started").atMost(WAIT).until(() -> !jvm.linesStartingWith("CACHE ").isEmpty());
+      this.cacheLine = "CACHE " + jvm.linesStartingWith("CACHE ").get(0);
     }
 
     static Child start(String java, String mode, String bootstrap, String topic) throws IOException {
-      List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC"));
       // only the hosts file: the JDK's default name cache, as a user's application has it
-      command.add("-Djdk.net.hosts.file=" + System.getProperty("jdk.net.hosts.file"));
-      command.addAll(List.of("-cp", System.getProperty("java.class.path"), RotationClient.class.getName(),
-          mode, bootstrap, topic));
-      Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-      return new Child(mode, process);
+      return new Child(mode, ChildJvm.start(mode, java, List.of("-Djdk.net.hosts.file=" + System.getProperty("jdk.net.hosts.file")),
+          RotationClient.class, mode, bootstrap, topic));
     }
 
-    long acks(long after) {
-      return count("ACK", after);
-    }
-
-    long reads(long after) {
-      return count("READ", after);
-    }
-
-    long acksAfter(long after) {
-      return count("ACK", after);
-    }
-
-    private long count(String kind, long after) {
-      return lines.stream().filter(l -> l.startsWith(kind + " ")).filter(l -> time(l) > after).count();
+    long count(String kind, long after) {
+      return jvm.linesStartingWith(kind + " ").stream().filter(l -> time(l) > after).count();
     }
 
     /**
@@ -148,10 +110,10 @@ class JvmDefaultNameCacheTest {
      */
     long recoveredAfter(long rotated, long lastReady, String kind) {
       Map<Integer, Long> firstAfterRotation = new TreeMap<>();
-      for (String line : lines) {
+      for (String line : jvm.linesStartingWith(kind + " ")) {
         String[] parts = line.split(" ");
-        if (parts[0].equals(kind) && Long.parseLong(parts[2]) > rotated + 500) {
-          firstAfterRotation.putIfAbsent(Integer.parseInt(parts[1]), Long.parseLong(parts[2]));
+        if (Long.parseLong(parts[1]) > rotated + 500) {
+          firstAfterRotation.putIfAbsent(Integer.parseInt(parts[0]), Long.parseLong(parts[1]));
         }
       }
       assertThat(firstAfterRotation).as(mode + " " + kind + " on every partition after the rotation").hasSize(3);
@@ -164,14 +126,7 @@ class JvmDefaultNameCacheTest {
 
     @Override
     public void close() throws Exception {
-      try {
-        process.getOutputStream().close();
-        if (!process.waitFor(20, TimeUnit.SECONDS)) {
-          process.destroyForcibly().waitFor();
-        }
-      } finally {
-        Runtime.getRuntime().removeShutdownHook(shutdownHook);
-      }
+      jvm.close();
     }
   }
 }

@@ -23,6 +23,8 @@ final class Dispatcher implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
   private static final long IDLE_WAKE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
   private static final long STALL_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /** While records wait on disk, look at least this often whether memory has room for them. */
+  private static final long BACKLOG_WAKE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
   /** A topic stalled this long is named in the log (after the cluster view has probed it). */
   private static final long STALL_REPORT_NANOS = TimeUnit.SECONDS.toNanos(5);
 
@@ -108,6 +110,10 @@ final class Dispatcher implements Runnable {
     long now = System.nanoTime();
     long wake = now + IDLE_WAKE_NANOS;
     List<Runnable> outcomes = new ArrayList<>();
+    buffer.drainBacklog(now, outcomes);
+    if (buffer.backlogPending()) {
+      wake = Math.min(wake, now + BACKLOG_WAKE_NANOS);
+    }
     for (TopicLane lane : buffer.lanes()) {
       if (lane.waiting == 0 && lane.waitingOutOfRange == 0) {
         continue;

@@ -49,6 +49,8 @@ final class PendingRecord implements Future<RecordMetadata>, Callback {
   int partition = -1;
   /** It holds room in the buffer's bound, given back when it completes. */
   boolean reserved;
+  /** Its sequence in the durable spool, or -1 (no spool). */
+  long spoolSequence = -1;
   /** It waited in a queue (Kafka did not take it at once), so its delivery counts as a recovery. */
   boolean waited;
   /** Per-lane order of queued records, for flush() watermarks. */
@@ -69,11 +71,18 @@ final class PendingRecord implements Future<RecordMetadata>, Callback {
 
   PendingRecord(RecordBuffer owner, TopicLane lane, ProducerRecord<byte[], byte[]> kafkaRecord,
       @Nullable Integer explicitPartition, long acceptedNanos, long deadlineNanos, @Nullable Callback callback) {
+    this(owner, lane, kafkaRecord, explicitPartition, acceptedNanos, deadlineNanos, callback,
+        sizeOf(kafkaRecord.key(), kafkaRecord.value(), kafkaRecord.headers()));
+  }
+
+  PendingRecord(RecordBuffer owner, TopicLane lane, ProducerRecord<byte[], byte[]> kafkaRecord,
+      @Nullable Integer explicitPartition, long acceptedNanos, long deadlineNanos, @Nullable Callback callback,
+      int sizeInBytes) {
     this.owner = owner;
     this.lane = lane;
     this.kafkaRecord = kafkaRecord;
     this.explicitPartition = explicitPartition;
-    this.sizeInBytes = sizeOf(kafkaRecord.key(), kafkaRecord.value(), kafkaRecord.headers());
+    this.sizeInBytes = sizeInBytes;
     this.acceptedNanos = acceptedNanos;
     this.deadlineNanos = deadlineNanos;
     this.callback = callback;
@@ -109,6 +118,20 @@ final class PendingRecord implements Future<RecordMetadata>, Callback {
       kafkaRecord = current;
     }
     return current;
+  }
+
+  /**
+   * Keeps only what a record waiting on disk needs in memory (its place, its size, who to tell): the
+   * spool holds its bytes until {@link #restore} reads them back.
+   */
+  void dropPayload() {
+    ProducerRecord<byte[], byte[]> current = kafkaRecord;
+    kafkaRecord = new ProducerRecord<byte[], byte[]>(current.topic(), explicitPartition, current.timestamp(), null, (byte[]) null);
+  }
+
+  /** Puts back the bytes {@link #dropPayload} dropped, as the spool kept them. */
+  void restore(dev.resilientkafka.internal.spool.SpooledRecord spooled) {
+    kafkaRecord = RecordBuffer.kafkaRecord(spooled);
   }
 
   /** Stamps the record with {@code timestamp} (epoch ms) when the application gave none. */

@@ -4,7 +4,11 @@ import dev.resilientkafka.FailureCause;
 import dev.resilientkafka.ProducerListener;
 import dev.resilientkafka.ResilientProducer;
 import dev.resilientkafka.ResilientProducerConfig;
+import dev.resilientkafka.SpoolStatus;
 import dev.resilientkafka.internal.cluster.ClusterView;
+import dev.resilientkafka.internal.spool.RecoveryReport;
+import dev.resilientkafka.internal.spool.Spool;
+import dev.resilientkafka.internal.spool.SpoolException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -64,6 +68,7 @@ public final class ProducerCore<K, V> {
     Serializer<V> value = null;
     KafkaProducer<byte[], byte[]> innerProducer = null;
     ClusterView.Membership membership = null;
+    Spool openedSpool = null;
     try {
       this.settings = ProducerSettings.parse(config);
       Object configuredId = config.get(ProducerConfig.CLIENT_ID_CONFIG);
@@ -77,9 +82,14 @@ public final class ProducerCore<K, V> {
       this.listener = new SafeListener(listeners);
       BufferHolder holder = new BufferHolder();
       membership = ClusterView.join(settings.userKafkaConfig, holder);
-      this.buffer = new RecordBuffer(settings, innerProducer, membership.view(), new OutcomeReporter(listener), clientId);
+      if (settings.spoolDir != null) {
+        openedSpool = openSpool(settings);
+      }
+      this.buffer = new RecordBuffer(settings, innerProducer, membership.view(), new OutcomeReporter(listener), clientId,
+          openedSpool);
       holder.buffer = buffer;
     } catch (RuntimeException e) {
+      closeQuietly(openedSpool);
       closeQuietly(membership);
       if (innerProducer != null) {
         innerProducer.close(Duration.ZERO);
@@ -97,6 +107,27 @@ public final class ProducerCore<K, V> {
       log.warn("{}: {}=true: acks and idempotence are not forced; records can be lost or duplicated "
           + "when brokers fail (availability-first mode)", clientId, ResilientProducerConfig.AVAILABILITY_MODE);
     }
+  }
+
+  private Spool openSpool(ProducerSettings settings) {
+    java.nio.file.Path dir = java.util.Objects.requireNonNull(settings.spoolDir);
+    Spool spool;
+    try {
+      spool = Spool.open(dir, settings.spoolMaxBytes, settings.spoolFsync);
+    } catch (SpoolException e) {
+      throw new ConfigException(ResilientProducerConfig.SPOOL_DIR, dir.toString(), e.getMessage());
+    }
+    RecoveryReport found = spool.recovery();
+    if (found.records() > 0 || found.tornTails() > 0) {
+      log.info("{}: spool {} holds {} record(s) ({} bytes, the oldest accepted {} s ago) an earlier process did not get"
+              + " acknowledged; they are sent first, with their record ids{}", clientId, dir, found.records(),
+          found.bytes(), found.oldestAcceptedAtMillis() < 0 ? 0 : (System.currentTimeMillis() - found.oldestAcceptedAtMillis()) / 1000,
+          found.tornTails() == 0 ? "" : "; " + found.tornTails() + " torn tail(s) truncated (" + found.tornBytes()
+              + " bytes of a record cut short when the process died)");
+    } else {
+      log.info("{}: spool {} is empty (fsync {})", clientId, dir, settings.spoolFsync);
+    }
+    return spool;
   }
 
   /** Tells the listeners the producer is ready. */
@@ -204,6 +235,19 @@ public final class ProducerCore<K, V> {
     return buffer;
   }
 
+  /** The durable spool's state, or empty without a spool. */
+  public java.util.Optional<SpoolStatus> spoolStatus() {
+    Spool spool = buffer.spool();
+    if (spool == null) {
+      return java.util.Optional.empty();
+    }
+    RecoveryReport found = spool.recovery();
+    long oldest = spool.oldestAcceptedAtMillis();
+    return java.util.Optional.of(new SpoolStatus(spool.directory(), spool.records(), spool.bytes(),
+        oldest < 0 ? Duration.ZERO : Duration.ofMillis(Math.max(0, System.currentTimeMillis() - oldest)),
+        found.records(), found.tornTails()));
+  }
+
   public String clientId() {
     return clientId;
   }
@@ -221,6 +265,7 @@ public final class ProducerCore<K, V> {
     try {
       buffer.close(bounded);
     } finally {
+      closeQuietly(buffer.spool());
       closeQuietly(cluster);
       closeQuietly(keySerializer);
       closeQuietly(valueSerializer);

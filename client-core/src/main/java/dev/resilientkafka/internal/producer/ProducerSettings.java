@@ -43,6 +43,10 @@ public final class ProducerSettings {
   final boolean ignoreKeys;
   /** State of a topic without records for this long is dropped. */
   final Duration topicIdle;
+  /** The durable spool's directory, or null without a spool. */
+  final java.nio.file.@Nullable Path spoolDir;
+  final long spoolMaxBytes;
+  final dev.resilientkafka.internal.spool.FsyncPolicy spoolFsync;
   /** Kafka keys only (serializer keys removed), for the inner producer. */
   final Map<String, Object> innerConfig;
   /** Kafka keys only, before forcing, for admin clients and the serializers' {@code configure}. */
@@ -51,7 +55,8 @@ public final class ProducerSettings {
   /** Every {@code resilient.*} key of the producer; see {@link dev.resilientkafka.ResilientProducerConfig}. */
   private static final java.util.SortedSet<String> KEYS = new java.util.TreeSet<>(java.util.List.of(
       DELIVERY_TIMEOUT_MS, BUFFER_MAX_RECORDS, BUFFER_MAX_BYTES, BUFFER_OVERFLOW_POLICY, BUFFER_BLOCK_MS,
-      RECORD_ID_HEADER, AVAILABILITY_MODE, RETRY_BACKOFF_MS, RETRY_BACKOFF_MAX_MS, TOPIC_IDLE_MS));
+      RECORD_ID_HEADER, AVAILABILITY_MODE, RETRY_BACKOFF_MS, RETRY_BACKOFF_MAX_MS, TOPIC_IDLE_MS, SPOOL_DIR,
+      SPOOL_MAX_BYTES, SPOOL_FSYNC));
   /** Prefixes of the other clients' keys: a map shared between clients may carry them. */
   private static final java.util.List<String> OTHER_PREFIXES =
       java.util.List.of("resilient.bootstrap.", "resilient.consumer.", "resilient.rack.");
@@ -83,6 +88,15 @@ public final class ProducerSettings {
     this.batchSize = (int) Math.max(1, longValue(kafka, ProducerConfig.BATCH_SIZE_CONFIG, 16_384));
     this.ignoreKeys = bool(kafka, ProducerConfig.PARTITIONER_IGNORE_KEYS_CONFIG, false);
     this.topicIdle = Duration.ofMillis(positive(config, TOPIC_IDLE_MS, DEFAULT_TOPIC_IDLE_MS));
+    Object dir = config.get(SPOOL_DIR);
+    this.spoolDir = dir == null || dir.toString().isBlank() ? null : java.nio.file.Path.of(dir.toString().strip());
+    this.spoolMaxBytes = positive(config, SPOOL_MAX_BYTES, DEFAULT_SPOOL_MAX_BYTES);
+    Object fsync = config.getOrDefault(SPOOL_FSYNC, DEFAULT_SPOOL_FSYNC);
+    try {
+      this.spoolFsync = dev.resilientkafka.internal.spool.FsyncPolicy.parse(fsync.toString());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(SPOOL_FSYNC, fsync, e.getMessage());
+    }
     this.innerConfig = Map.copyOf(innerConfig(kafka));
   }
 

@@ -4,6 +4,9 @@ import dev.resilientkafka.DeliveryFailedException;
 import dev.resilientkafka.FailureCause;
 import dev.resilientkafka.OverflowPolicy;
 import dev.resilientkafka.internal.cluster.ClusterView;
+import dev.resilientkafka.internal.spool.Spool;
+import dev.resilientkafka.internal.spool.SpoolException;
+import dev.resilientkafka.internal.spool.SpooledRecord;
 import io.github.resilience4j.core.IntervalFunction;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -28,6 +31,7 @@ import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Utils;
 import org.jspecify.annotations.Nullable;
 
@@ -83,11 +87,21 @@ public final class RecordBuffer implements ClusterView.Member {
   private final Map<String, TopicLane> lanes = new ConcurrentHashMap<>();
   private final Dispatcher dispatcher;
   private final Object progress = new Object();
+  /** Records on disk only (durable spool), or null without a spool. */
+  private final @Nullable SpoolBacklog backlog;
+  /** Senders waiting for room in a full spool (BLOCK) wait here; completions of spooled records notify. */
+  private final Object spoolRoom = new Object();
   private volatile boolean closed;
   private volatile boolean closingInner;
 
   RecordBuffer(ProducerSettings settings, Producer<byte[], byte[]> inner, ClusterView view,
       OutcomeReporter reporter, String clientId) {
+    this(settings, inner, view, reporter, clientId, null);
+  }
+
+  RecordBuffer(ProducerSettings settings, Producer<byte[], byte[]> inner, ClusterView view,
+      OutcomeReporter reporter, String clientId, @Nullable Spool spool) {
+    this.backlog = spool == null ? null : new SpoolBacklog(spool);
     this.settings = settings;
     this.inner = inner;
     this.view = view;
@@ -141,24 +155,245 @@ public final class RecordBuffer implements ClusterView.Member {
           + " bytes, more than resilient.buffer.max.bytes (" + settings.maxBytes + ")"), null);
       return record;
     }
-    if (!bound.tryTake(record.sizeInBytes) && !makeRoom(record)) {
+    SpoolBacklog disk = backlog;
+    if (disk != null) {
+      if (!spoolAppend(disk, record)) {
+        return record;
+      }
+      if (disk.pending > 0 || !bound.tryTake(record.sizeInBytes)) {
+        waitOnDisk(disk, record);
+        return record;
+      }
+    } else if (!bound.tryTake(record.sizeInBytes) && !makeRoom(record)) {
       return record;
     }
     record.reserved = true;
-    if (fast && chosen >= 0) {
-      Exception refused = handOver(record, chosen);
+    route(record, now, fast ? chosen : UNKNOWN);
+    return record;
+  }
+
+  /**
+   * To Kafka now when nothing of its topic waits and its partition is known ({@code chosen}, or found
+   * here when {@link #UNKNOWN} and the topic is free), else into the topic's queue.
+   */
+  private void route(PendingRecord record, long now, int chosen) {
+    TopicLane lane = record.lane;
+    int partition = chosen;
+    if (partition == UNKNOWN && lane.waiting == 0 && lane.waitingOutOfRange == 0) {
+      partition = partitionFor(lane, record.explicitPartition, record.key(), record.sizeInBytes, now);
+    }
+    if (partition >= 0) {
+      Exception refused = handOver(record, partition);
       if (refused == null) {
-        return record;
+        return;
       }
       if (!retriable(refused)) {
         fail(record, closingInner ? FailureCause.CLOSED : FailureCause.REJECTED, null, refused, null);
-        return record;
+        return;
       }
       record.lastRefusal = refused;
       record.firstRefusalNanos = now;
     }
     slowPath(record, now);
+  }
+
+  // ------------------------------------------------------------------ durable spool
+
+  /**
+   * Writes the record to the spool (durable under its fsync policy on return). When the spool is full,
+   * the overflow policy applies with cause SPOOL_FULL. Returns false when the record is not accepted (its
+   * outcome is then set).
+   */
+  private boolean spoolAppend(SpoolBacklog disk, PendingRecord record) {
+    ProducerRecord<byte[], byte[]> kafka = record.kafkaRecord;
+    SpooledRecord spooled = SpoolBacklog.spooled(kafka.topic(), record.explicitPartition, kafka.timestamp(),
+        kafka.key(), kafka.value(), kafka.headers(), System.currentTimeMillis());
+    long deadline = System.nanoTime() + settings.blockTimeout.toNanos();
+    while (true) {
+      try {
+        record.spoolSequence = disk.spool.append(spooled);
+        return true;
+      } catch (SpoolException e) {
+        if (e.reason() != SpoolException.Reason.FULL) {
+          fail(record, FailureCause.REJECTED, "the spool could not take it: " + e.getMessage(), e, null);
+          return false;
+        }
+        switch (settings.overflowPolicy) {
+          case BLOCK -> {
+            if (closed || !awaitSpoolRoom(deadline)) {
+              fail(record, closed ? FailureCause.CLOSED : FailureCause.SPOOL_FULL, e.getMessage(), e,
+                  closed ? null : OverflowPolicy.BLOCK);
+              return false;
+            }
+          }
+          case DROP_NEWEST -> {
+            fail(record, FailureCause.SPOOL_FULL, e.getMessage(), e, OverflowPolicy.DROP_NEWEST);
+            return false;
+          }
+          case DROP_OLDEST -> {
+            PendingRecord evicted = evictOldestOnDisk(disk);
+            if (evicted == null) {
+              fail(record, FailureCause.SPOOL_FULL, e.getMessage(), e, OverflowPolicy.DROP_OLDEST);
+              return false;
+            }
+            fail(evicted, FailureCause.SPOOL_FULL, "dropped from the full spool for a newer record", null,
+                OverflowPolicy.DROP_OLDEST);
+          }
+          case FAIL -> {
+            reporter.listener().onDropped(record.topic(), OverflowPolicy.FAIL);
+            reporter.listener().onFailed(record.topic(), FailureCause.SPOOL_FULL);
+            throw new DeliveryFailedException(FailureCause.SPOOL_FULL, e.getMessage()
+                + "; send() refused under policy FAIL", e);
+          }
+          default -> throw new IllegalStateException(settings.overflowPolicy.name());
+        }
+      }
+    }
+  }
+
+  private boolean awaitSpoolRoom(long deadline) {
+    long remaining = deadline - System.nanoTime();
+    if (remaining <= 0) {
+      return false;
+    }
+    try {
+      synchronized (spoolRoom) {
+        spoolRoom.wait(Math.max(1, Math.min(50, TimeUnit.NANOSECONDS.toMillis(remaining))));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptException(e);
+    }
+    return true;
+  }
+
+  /** The oldest record of this process that waits on disk only, taken out of the backlog; or null. */
+  private @Nullable PendingRecord evictOldestOnDisk(SpoolBacklog disk) {
+    disk.lock.lock();
+    try {
+      PendingRecord oldest = disk.waiting.pollFirst();
+      if (oldest != null) {
+        disk.pending--;
+      }
+      return oldest;
+    } finally {
+      disk.lock.unlock();
+    }
+  }
+
+  /** The record waits on disk only, behind everything else there; its bytes leave memory. */
+  private void waitOnDisk(SpoolBacklog disk, PendingRecord record) {
+    record.dropPayload();
+    record.waited = true;
+    disk.lock.lock();
+    try {
+      disk.waiting.addLast(record);
+      disk.pending++;
+    } finally {
+      disk.lock.unlock();
+    }
+    dispatcher.wake();
+  }
+
+  /**
+   * Moves records waiting on disk into memory as room allows, in spool order (those a previous process
+   * left first), and routes them as {@code send()} would; fails those past their deadline.
+   */
+  void drainBacklog(long now, List<Runnable> outcomes) {
+    SpoolBacklog disk = backlog;
+    if (disk == null || disk.pending == 0) {
+      return;
+    }
+    while (disk.recoveredLeft > 0) {
+      List<SpooledRecord> batch = disk.spool.readPending(disk.recoveredNext, (int) Math.min(256, disk.recoveredLeft),
+          Math.max(1, settings.maxBytes - bound.bytes()));
+      if (batch.isEmpty()) {
+        disk.pending -= disk.recoveredLeft; // completed meanwhile: nothing left to read
+        disk.recoveredLeft = 0;
+        break;
+      }
+      for (SpooledRecord spooled : batch) {
+        PendingRecord record = recovered(spooled, now);
+        if (record.deadlineNanos - now > 0 && !bound.tryTake(record.sizeInBytes)) {
+          return; // memory full: the rest is read again when there is room
+        }
+        disk.recoveredNext = spooled.sequence() + 1;
+        disk.recoveredLeft--;
+        if (record.deadlineNanos - now <= 0) {
+          outcomes.add(() -> expired(record, "left in the spool by an earlier process beyond the delivery timeout"));
+        } else {
+          record.reserved = true;
+          reporter.listener().onResent(record.topic());
+          route(record, now, UNKNOWN);
+        }
+        disk.pending--;
+      }
+    }
+    while (true) {
+      PendingRecord head;
+      disk.lock.lock();
+      try {
+        head = disk.waiting.peekFirst();
+      } finally {
+        disk.lock.unlock();
+      }
+      if (head == null) {
+        return;
+      }
+      if (!head.isDone() && head.deadlineNanos - now <= 0) {
+        PendingRecord expiring = head;
+        outcomes.add(() -> expired(expiring, "waited on disk beyond its deadline"));
+      } else if (!head.isDone()) {
+        if (!bound.tryTake(head.sizeInBytes)) {
+          return;
+        }
+        head.reserved = true;
+        List<SpooledRecord> bytes = disk.spool.readPending(head.spoolSequence, 1, Long.MAX_VALUE);
+        if (bytes.isEmpty() || bytes.get(0).sequence() != head.spoolSequence) {
+          fail(head, FailureCause.REJECTED, "its bytes are no longer in the spool", null, null);
+        } else {
+          head.restore(bytes.get(0));
+          route(head, now, UNKNOWN);
+        }
+      }
+      disk.lock.lock();
+      try {
+        if (disk.waiting.peekFirst() == head) {
+          disk.waiting.pollFirst();
+          disk.pending--;
+        }
+      } finally {
+        disk.lock.unlock();
+      }
+    }
+  }
+
+  /** A record a previous process left in the spool, as a record of this one (nobody to call back). */
+  private PendingRecord recovered(SpooledRecord spooled, long now) {
+    ProducerRecord<byte[], byte[]> kafka = kafkaRecord(spooled);
+    long age = TimeUnit.MILLISECONDS.toNanos(Math.max(0, System.currentTimeMillis() - spooled.acceptedAtMillis()));
+    PendingRecord record = new PendingRecord(this, lane(spooled.topic(), now), kafka,
+        spooled.partition() < 0 ? null : spooled.partition(), now - age, now - age + deliveryTimeoutNanos, null);
+    record.spoolSequence = spooled.sequence();
+    record.waited = true;
     return record;
+  }
+
+  static ProducerRecord<byte[], byte[]> kafkaRecord(SpooledRecord spooled) {
+    RecordHeaders headers = new RecordHeaders();
+    spooled.headers().forEach(h -> headers.add(h.getKey(), h.getValue()));
+    return new ProducerRecord<>(spooled.topic(), spooled.partition() < 0 ? null : spooled.partition(),
+        spooled.timestamp() < 0 ? null : spooled.timestamp(), spooled.key(), spooled.value(), headers);
+  }
+
+  /** Whether records wait on disk only. */
+  boolean backlogPending() {
+    return backlog != null && backlog.pending > 0;
+  }
+
+  /** The durable spool, or null. */
+  @Nullable Spool spool() {
+    return backlog == null ? null : backlog.spool;
   }
 
   private TopicLane lane(String topic, long now) {
@@ -404,7 +639,7 @@ public final class RecordBuffer implements ClusterView.Member {
   void completedByKafka(PendingRecord record, @Nullable RecordMetadata metadata, @Nullable Exception exception) {
     if (exception == null && metadata != null) {
       if (record.finish(metadata)) {
-        released(record);
+        released(record, false);
         boolean recovered = record.waited || System.nanoTime() - record.acceptedNanos > RECOVERED_NANOS;
         reporter.succeeded(record, metadata, recovered);
       }
@@ -420,19 +655,37 @@ public final class RecordBuffer implements ClusterView.Member {
   /** Completes {@code record} as failed (once) and tells the application. */
   void fail(PendingRecord record, FailureCause cause, @Nullable String detail, @Nullable Throwable error,
       @Nullable OverflowPolicy dropped) {
-    DeliveryFailedException failure = OutcomeReporter.failure(record, cause, dropped, detail, error);
+    // closing leaves spooled records in the spool: a producer opening it sends them again
+    boolean keep = cause == FailureCause.CLOSED && record.spoolSequence >= 0;
+    String why = keep ? (detail == null ? "" : detail + "; ") + "kept in the spool at " + spoolDirectory()
+        + ": sent again when a producer opens it" : detail;
+    DeliveryFailedException failure = OutcomeReporter.failure(record, cause, dropped, why, error);
     if (record.finish(failure)) {
-      released(record);
+      released(record, keep);
       reporter.failed(record, failure, dropped);
     }
   }
 
-  private void released(PendingRecord record) {
+  private String spoolDirectory() {
+    return backlog == null ? "" : backlog.spool.directory().toString();
+  }
+
+  private void released(PendingRecord record, boolean keepInSpool) {
     if (record.reserved) {
       bound.give(record.sizeInBytes);
+      if (backlogPending()) {
+        dispatcher.wake(); // room in memory for records waiting on disk
+      }
     }
     if (record.partition >= 0) {
       record.lane.slot(record.partition).trim();
+    }
+    SpoolBacklog disk = backlog;
+    if (disk != null && record.spoolSequence >= 0 && !keepInSpool) {
+      disk.spool.complete(record.spoolSequence);
+      synchronized (spoolRoom) {
+        spoolRoom.notifyAll();
+      }
     }
   }
 
@@ -680,6 +933,12 @@ public final class RecordBuffer implements ClusterView.Member {
       throw new KafkaException("flush() called from a callback of this producer: it would wait for the thread "
           + "that runs the callback; call it from another thread");
     }
+    try {
+      awaitBacklogUpTo(backlogTail());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptException(e);
+    }
     Map<TopicLane, Long> targets = new HashMap<>();
     for (TopicLane lane : lanes.values()) {
       if (lane.waiting > 0 || lane.waitingOutOfRange > 0) {
@@ -705,6 +964,43 @@ public final class RecordBuffer implements ClusterView.Member {
       throw new InterruptException(e);
     }
     inner.flush();
+  }
+
+  /** The spool sequence of the newest record waiting on disk, or -1. */
+  private long backlogTail() {
+    SpoolBacklog disk = backlog;
+    if (disk == null || disk.pending == 0) {
+      return -1;
+    }
+    disk.lock.lock();
+    try {
+      PendingRecord tail = disk.waiting.peekLast();
+      return tail == null ? (disk.recoveredLeft > 0 ? 0 : -1) : tail.spoolSequence;
+    } finally {
+      disk.lock.unlock();
+    }
+  }
+
+  /** Waits until no record with a spool sequence up to {@code target} (and none recovered) waits on disk. */
+  private void awaitBacklogUpTo(long target) throws InterruptedException {
+    SpoolBacklog disk = backlog;
+    if (disk == null || target < 0) {
+      return;
+    }
+    while (true) {
+      disk.lock.lock();
+      try {
+        PendingRecord head = disk.waiting.peekFirst();
+        if (disk.recoveredLeft == 0 && (head == null || head.spoolSequence > target)) {
+          return;
+        }
+      } finally {
+        disk.lock.unlock();
+      }
+      synchronized (progress) {
+        progress.wait(50);
+      }
+    }
   }
 
   /** Whether no record with a queue sequence below {@code target} waits in the lane. */
@@ -767,6 +1063,16 @@ public final class RecordBuffer implements ClusterView.Member {
         lane.lock.unlock();
       }
     }
+    SpoolBacklog disk = backlog;
+    if (disk != null) {
+      disk.lock.lock();
+      try {
+        left.addAll(disk.waiting);
+        disk.waiting.clear();
+      } finally {
+        disk.lock.unlock();
+      }
+    }
     left.forEach(record -> fail(record, FailureCause.CLOSED, null, record.lastRefusal, null));
     try {
       inner.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
@@ -789,6 +1095,9 @@ public final class RecordBuffer implements ClusterView.Member {
   }
 
   private boolean anyWaiting() {
+    if (backlogPending() && backlog.recoveredLeft < backlog.pending) {
+      return true; // records of this process on disk (those left by an earlier one simply stay there)
+    }
     for (TopicLane lane : lanes.values()) {
       if (lane.waiting > 0 || lane.waitingOutOfRange > 0) {
         return true;
