@@ -75,9 +75,11 @@ public final class ServiceWatch implements AutoCloseable {
     while (true) {
       rounds++;
       BootstrapException last = null;
+      Map<ServiceTarget, Resolution> unheard = new LinkedHashMap<>();
       for (Map.Entry<ServiceTarget, TargetState> entry : states.entrySet()) {
+        Resolution resolution = null;
         try {
-          Resolution resolution = lookup.resolve(entry.getKey());
+          resolution = lookup.resolve(entry.getKey());
           if (checkListener) {
             ListenerProbe.requireListener(lookup, resolution, Duration.ofMillis(Math.min(2_000, Math.max(200, timeout.toMillis()))));
           }
@@ -85,9 +87,21 @@ public final class ServiceWatch implements AutoCloseable {
         } catch (BootstrapException e) {
           last = e;
           listener.onResolutionFailed(entry.getKey().input(), e, false);
+          if (e.reason() == BootstrapException.Reason.NO_LISTENER && resolution != null) {
+            unheard.put(entry.getKey(), resolution);
+          }
         }
       }
       List<InetSocketAddress> servers = servers();
+      if (servers.isEmpty() && !unheard.isEmpty()) {
+        // the pods are in DNS but none listens: brokers down or restarting (their pods keep their names), or
+        // the wrong port. Starting now lets records wait in the producer instead of failing the application.
+        LOG.warn("{}; starting with these pods anyway: clients connect once a broker listens, and records wait "
+            + "until then. If the port is wrong, fix the Service's port (or {})", last.getMessage(),
+            BootstrapConfig.PORT_NAME);
+        unheard.forEach((target, resolution) -> accept(target, states.get(target), resolution));
+        return servers();
+      }
       if (!servers.isEmpty()) {
         return servers;
       }
