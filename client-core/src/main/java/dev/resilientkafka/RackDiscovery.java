@@ -11,8 +11,10 @@ import java.util.Optional;
  * KAFKA_CLIENT_RACK}; the file {@code /etc/resilient-kafka/rack} (the rack alone, or a Downward API labels
  * file); the Kubernetes API (the label {@code topology.kubernetes.io/zone} of the node named by {@code
  * NODE_NAME}, with the pod's service-account token and CA); AWS, GCP and Azure instance metadata (500 ms
- * timeouts); else none, reported at WARN. An explicit {@code client.rack} setting is used before any of
- * them. The {@code resilient.rack.*} keys of a client's configuration change these locations.
+ * timeouts); else none. The whole chain stops after 3 s ({@code resilient.rack.timeout.ms}) and logs one
+ * INFO line naming the source that gave the rack, or every step's reason when none did; cloud probes that
+ * find no cloud stay at DEBUG. An explicit {@code client.rack} setting is used before any of them. The
+ * {@code resilient.rack.*} keys of a client's configuration change these locations.
  *
  * <p>Implementations must be thread-safe; {@link #discover()} may block for network calls and is called
  * once while a client is built.

@@ -268,7 +268,7 @@ class RackDiscoveryChainTest {
 
     RackDiscoveryResult result = resolve();
 
-    assertThat(step(result, "Kubernetes").detail()).contains("is not JSON").contains("invalid JSON at offset");
+    assertThat(step(result, "Kubernetes").detail()).contains("is not JSON").contains("line: 1, column:");
     assertThat(result.rack()).isEqualTo("eu-west-1a");
   }
 
@@ -392,8 +392,108 @@ class RackDiscoveryChainTest {
     assertThat(result.foundRack()).isEmpty();
     assertThat(result.source()).isEqualTo("none");
     assertThat(result.outcomes()).extracting(StepOutcome::kind).containsExactly(
-        Kind.NOT_APPLICABLE, Kind.NOT_APPLICABLE, Kind.NOT_APPLICABLE, Kind.FAILED, Kind.FAILED, Kind.FAILED);
+        Kind.NOT_APPLICABLE, Kind.NOT_APPLICABLE, Kind.NOT_APPLICABLE, Kind.FAILED, Kind.NOT_APPLICABLE,
+        Kind.NOT_APPLICABLE);
     assertThat(step(result, "AWS").detail()).contains("cannot connect");
+    // every metadata URL points at the same closed port here: refused once, it is not asked again
+    assertThat(step(result, "GCP").detail()).startsWith("skipped: nothing answered at 127.0.0.1:");
+  }
+
+  @Test
+  void noRackSourceIsOneInfoLineWithEveryReasonAndNoWarning() throws Exception {
+    HttpServer metadata = LoopbackServers.http(e -> LoopbackServers.respond(e, 404, ""));
+    servers.add(metadata);
+    config.put(RackDiscoveryEnvironment.AWS_URL, LoopbackServers.url(metadata, "http"));
+    config.put(RackDiscoveryEnvironment.AZURE_URL, LoopbackServers.url(metadata, "http"));
+
+    List<String> lines = logLinesOf(this::resolve);
+
+    assertThat(lines).as("lines logged by the chain").hasSize(1);
+    assertThat(lines.get(0)).contains("INFO").contains("no source gave a rack in ")
+        .contains("environment variable KAFKA_CLIENT_RACK: KAFKA_CLIENT_RACK is not set")
+        .contains("AWS instance metadata").contains("HTTP 404")
+        .contains("GCP instance metadata").contains("cannot connect")
+        .contains("Azure instance metadata");
+  }
+
+  @Test
+  void foundRackIsOneInfoLineNamingTheSourceAndWhatCameBefore() throws Exception {
+    kubernetesApi(200, NODE_JSON);
+    env.put("NODE_NAME", "node-b-1");
+
+    List<String> lines = logLinesOf(this::resolve);
+
+    assertThat(lines).hasSize(1);
+    assertThat(lines.get(0)).contains("INFO")
+        .contains("'zone-b' from Kubernetes node label topology.kubernetes.io/zone in ")
+        .contains("before it: environment variable KAFKA_CLIENT_RACK: KAFKA_CLIENT_RACK is not set; file ");
+  }
+
+  @Test
+  void aSourceTheUserSetUpThatFailsIsAWarningBesideTheSummary() throws Exception {
+    kubernetesApi(403, "{\"kind\":\"Status\",\"code\":403}");
+    env.put("NODE_NAME", "node-b-1");
+
+    List<String> lines = logLinesOf(this::resolve);
+
+    assertThat(lines).hasSize(2);
+    assertThat(lines.get(0)).contains("WARN").contains("403 Forbidden");
+    assertThat(lines.get(1)).contains("INFO").contains("no source gave a rack");
+  }
+
+  @Test
+  void theWholeChainStopsAtItsDeadline() throws Exception {
+    HttpServer hangingApi = LoopbackServers.https(tls.resolve("api-server.p12"), LoopbackServers.hanging(release));
+    HttpServer hangingMetadata = LoopbackServers.http(LoopbackServers.hanging(release));
+    servers.add(hangingApi);
+    servers.add(hangingMetadata);
+    config.put(RackDiscoveryEnvironment.KUBERNETES_API, "https://localhost:" + hangingApi.getAddress().getPort());
+    config.put(RackDiscoveryEnvironment.KUBERNETES_TIMEOUT_MS, 20_000);
+    config.put(RackDiscoveryEnvironment.GCP_URL, LoopbackServers.url(hangingMetadata, "http"));
+    config.put(RackDiscoveryEnvironment.DISCOVERY_TIMEOUT_MS, 700);
+    env.put("NODE_NAME", "node-b-1");
+
+    long start = System.nanoTime();
+    RackDiscoveryResult result = resolve();
+    long millis = (System.nanoTime() - start) / 1_000_000;
+
+    assertThat(millis).isBetween(650L, 3_000L);
+    assertThat(step(result, "Kubernetes").detail()).contains("discovery deadline of 700 ms")
+        .contains("resilient.rack.timeout.ms");
+    assertThat(step(result, "GCP").detail()).startsWith("not tried: the discovery deadline");
+    assertThat(result.foundRack()).isEmpty();
+  }
+
+  @Test
+  void anAddressThatNeverAnsweredAwsIsNotAskedAgainForAzure() throws Exception {
+    HttpServer hanging = LoopbackServers.http(LoopbackServers.hanging(release));
+    servers.add(hanging);
+    config.put(RackDiscoveryEnvironment.AWS_URL, LoopbackServers.url(hanging, "http"));
+    config.put(RackDiscoveryEnvironment.AZURE_URL, LoopbackServers.url(hanging, "http"));
+
+    long start = System.nanoTime();
+    RackDiscoveryResult result = resolve();
+    long millis = (System.nanoTime() - start) / 1_000_000;
+
+    assertThat(step(result, "AWS").detail()).contains("within 300 ms");
+    assertThat(step(result, "Azure").kind()).isEqualTo(Kind.NOT_APPLICABLE);
+    assertThat(step(result, "Azure").detail()).contains("skipped: nothing answered at 127.0.0.1:");
+    assertThat(millis).isLessThan(2 * 300 + 1_000);
+  }
+
+  /** What the chain logged (slf4j-simple writes to System.err) while {@code action} ran. */
+  private static List<String> logLinesOf(Runnable action) throws Exception {
+    java.io.PrintStream original = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      action.run();
+    } finally {
+      System.setErr(original);
+    }
+    String text = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+    original.print(text);
+    return text.lines().filter(l -> l.contains(RackDiscoveryChain.class.getName())).toList();
   }
 
   @Test

@@ -4,12 +4,12 @@ import dev.resilientkafka.JvmDnsCache;
 import java.security.Security;
 import java.time.Duration;
 import java.util.Optional;
+import org.apache.commons.logging.Log;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.logging.DeferredLogFactory;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
 
@@ -18,22 +18,39 @@ import org.springframework.core.env.ConfigurableEnvironment;
  * (default 5 s) as soon as the application's configuration is loaded, before any Kafka client resolves a
  * broker name, unless the JVM was given a TTL ({@code -Dsun.net.inetaddr.ttl} or the security property
  * {@code networkaddress.cache.ttl}). When something in the JVM already resolved a name, the JVM keeps its
- * TTL and {@link JvmDnsCache} logs a WARN with the command-line fix. Registered in {@code
- * META-INF/spring.factories}; stateless.
+ * TTL and {@link JvmDnsCache} logs a WARN with the command-line fix. Its one INFO line goes through Boot's
+ * {@link DeferredLogFactory}: environment post-processors run before the logging system is set up, and
+ * Boot replays deferred lines once it is, so the line is printed with the application's logging
+ * configuration instead of being lost. Registered in {@code META-INF/spring.factories}; stateless.
  */
 public final class JvmDnsCacheEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
-  private static final Logger LOG = LoggerFactory.getLogger(JvmDnsCacheEnvironmentPostProcessor.class);
   static final String PROPERTY = ResilientKafkaProperties.PREFIX + ".jvm-dns-cache-ttl";
   static final Duration DEFAULT_TTL = Duration.ofSeconds(5);
 
+  private final Log log;
+
+  /**
+   * @param logFactory Boot's factory of logs that are written once logging is set up
+   */
+  public JvmDnsCacheEnvironmentPostProcessor(DeferredLogFactory logFactory) {
+    this.log = logFactory.getLog(JvmDnsCacheEnvironmentPostProcessor.class);
+  }
+
   @Override
   public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
-    ttlToApply(System.getProperty("sun.net.inetaddr.ttl"), Security.getProperty("networkaddress.cache.ttl"),
-        Binder.get(environment)).ifPresent(ttl -> {
-          if (JvmDnsCache.limitTo(ttl)) {
-            LOG.info("JVM DNS cache limited to {} s ({})", ttl.toSeconds(), PROPERTY);
-          }
-        });
+    String systemProperty = System.getProperty("sun.net.inetaddr.ttl");
+    String securityProperty = Security.getProperty("networkaddress.cache.ttl");
+    Optional<Duration> ttl = ttlToApply(systemProperty, securityProperty, Binder.get(environment));
+    if (ttl.isEmpty()) {
+      if (systemProperty != null || securityProperty != null) {
+        log.info("JVM DNS cache TTL left as the JVM was given it (sun.net.inetaddr.ttl=" + systemProperty
+            + ", networkaddress.cache.ttl=" + securityProperty + "); " + PROPERTY + " is not applied");
+      }
+      return;
+    }
+    if (JvmDnsCache.limitTo(ttl.get())) {
+      log.info("JVM DNS cache limited to " + ttl.get().toSeconds() + " s (" + PROPERTY + ")");
+    }
   }
 
   /**
@@ -42,8 +59,6 @@ public final class JvmDnsCacheEnvironmentPostProcessor implements EnvironmentPos
    */
   static Optional<Duration> ttlToApply(@Nullable String systemProperty, @Nullable String securityProperty, Binder binder) {
     if (systemProperty != null || securityProperty != null) {
-      LOG.debug("JVM DNS cache TTL left as given (sun.net.inetaddr.ttl={}, networkaddress.cache.ttl={})",
-          systemProperty, securityProperty);
       return Optional.empty();
     }
     Duration ttl;

@@ -15,6 +15,8 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -34,6 +36,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.kafka.core.ConsumerFactory;
+import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
 
@@ -50,6 +53,10 @@ import org.springframework.kafka.core.ProducerFactory;
  *   <li>customizers adding {@code acks=all} and idempotence to producers, {@code client.rack} to consumers,
  *       and the rebootstrap settings to both (they apply to Boot's plain factories too when wrapping is
  *       turned off with {@code resilient.kafka.producer.enabled=false} / {@code consumer.enabled=false});
+ *   <li>{@code kafkaAdmin}: Boot's {@link KafkaAdmin}, built as Boot builds it, with the headless Service's pod
+ *       FQDNs and client settings when one is configured;
+ *   <li>a transactional producer factory fails start-up unless {@code
+ *       resilient.kafka.producer.plain-transactions=true} (then it is plain, with a WARN);
  *   <li>{@link RackDiscovery} (settled once) and the {@link ResilientKafkaClients} registry.
  * </ul>
  *
@@ -59,6 +66,7 @@ import org.springframework.kafka.core.ProducerFactory;
 @ConditionalOnClass({ResilientProducer.class, KafkaTemplate.class, KafkaAutoConfiguration.class})
 @EnableConfigurationProperties({ResilientKafkaProperties.class, KafkaProperties.class})
 public final class ResilientKafkaAutoConfiguration {
+  private static final Logger LOG = LoggerFactory.getLogger(ResilientKafkaAutoConfiguration.class);
 
   @Bean
   @ConditionalOnMissingBean
@@ -121,6 +129,16 @@ public final class ResilientKafkaAutoConfiguration {
       factory.setTransactionIdPrefix(transactionIdPrefix);
     }
     customizers.orderedStream().forEach(customizer -> customizer.customize(factory));
+    String transactional = factory.getTransactionIdPrefix();
+    if (transactional != null) {
+      if (!properties.producer().plainTransactions()) {
+        throw new TransactionsNotSupportedException(transactional);
+      }
+      LOG.warn("transaction-id-prefix '{}' with {}.producer.plain-transactions=true: transactional producers are plain "
+          + "KafkaProducers without the resilient buffer; while brokers are down their sends fail after "
+          + "delivery.timeout.ms instead of waiting (non-transactional sends of this factory stay resilient)",
+          transactional, ResilientKafkaProperties.PREFIX);
+    }
     // fail start-up, not the first send, on a setting the resilient producer rejects (acks=1, retries=0, ...)
     ProducerSettings.parse(new HashMap<>(factory.getConfigurationProperties()));
     return factory;
@@ -146,6 +164,34 @@ public final class ResilientKafkaAutoConfiguration {
     customizers.orderedStream().forEach(customizer -> customizer.customize(factory));
     ConsumerSettings.extract(new HashMap<>(factory.getConfigurationProperties()));
     return factory;
+  }
+
+  /**
+   * Boot's {@code KafkaAdmin}, built as Boot builds it (spring.kafka.admin.*, the connection details) plus
+   * what the resilient clients get: with the headless Service, its pod FQDNs and the settings a client
+   * bootstrapped from it needs (rebootstrap trigger, reconnect backoffs, DNS lookup), so that topic
+   * creation at start-up and admin calls follow moving brokers as the producers and consumers do.
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  KafkaAdmin kafkaAdmin(KafkaProperties kafkaProperties, KafkaConnectionDetails connectionDetails,
+      ObjectProvider<ResilientKafkaBootstrap> bootstrap) {
+    Map<String, Object> configs = kafkaProperties.buildAdminProperties();
+    KafkaConnectionDetails.Configuration admin = connectionDetails.getAdmin();
+    applyConnection(configs, admin.getBootstrapServers(), admin.getSecurityProtocol(), admin.getSslBundle());
+    bootstrap.ifAvailable(b -> b.clientSettings().forEach(configs::putIfAbsent));
+    KafkaAdmin kafkaAdmin = new KafkaAdmin(configs);
+    KafkaProperties.Admin settings = kafkaProperties.getAdmin();
+    if (settings.getCloseTimeout() != null) {
+      kafkaAdmin.setCloseTimeout((int) settings.getCloseTimeout().getSeconds());
+    }
+    if (settings.getOperationTimeout() != null) {
+      kafkaAdmin.setOperationTimeout((int) settings.getOperationTimeout().getSeconds());
+    }
+    kafkaAdmin.setFatalIfBrokerNotAvailable(settings.isFailFast());
+    kafkaAdmin.setModifyTopicConfigs(settings.isModifyTopicConfigs());
+    kafkaAdmin.setAutoCreate(settings.isAutoCreate());
+    return kafkaAdmin;
   }
 
   /** The headless-Service bootstrap, when {@code resilient.kafka.service} is set. */

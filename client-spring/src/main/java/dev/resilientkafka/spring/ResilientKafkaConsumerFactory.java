@@ -82,8 +82,7 @@ public final class ResilientKafkaConsumerFactory<K, V> extends DefaultKafkaConsu
   @Override
   protected Consumer<K, V> createKafkaConsumer(Map<String, Object> configProps) {
     List<ConsumerFactory.Listener<K, V>> springListeners = getListeners();
-    String id = String.valueOf(configProps.getOrDefault(ConsumerConfig.CLIENT_ID_CONFIG,
-        "resilient-consumer-" + CONSUMER_IDS.incrementAndGet()));
+    String id = String.valueOf(configProps.getOrDefault(ConsumerConfig.CLIENT_ID_CONFIG, defaultClientId(configProps)));
     Map<String, Object> props = new java.util.HashMap<>(configProps);
     props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, id);
     java.util.concurrent.atomic.AtomicReference<Consumer<K, V>> built = new java.util.concurrent.atomic.AtomicReference<>();
@@ -100,5 +99,15 @@ public final class ResilientKafkaConsumerFactory<K, V> extends DefaultKafkaConsu
       consumer = postProcessor.apply(consumer);
     }
     return consumer;
+  }
+
+  /**
+   * Kafka's own shape, {@code consumer-<group>-<n>} ({@code consumer-<n>} without a group), so that a
+   * listener's consumer shows its group in broker logs, quotas and {@code kafka-consumer-groups --describe}.
+   */
+  static String defaultClientId(Map<String, Object> configProps) {
+    Object group = configProps.get(ConsumerConfig.GROUP_ID_CONFIG);
+    long n = CONSUMER_IDS.incrementAndGet();
+    return group == null || String.valueOf(group).isBlank() ? "consumer-" + n : "consumer-" + group + "-" + n;
   }
 }

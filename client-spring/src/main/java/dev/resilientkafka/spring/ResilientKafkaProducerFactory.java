@@ -22,8 +22,10 @@ import org.springframework.kafka.core.ProducerPostProcessor;
  * processors, close on context stop. The configuration holds Kafka keys and {@code resilient.*} keys
  * ({@link dev.resilientkafka.ResilientProducerConfig}).
  *
- * <p>Transactional producers ({@code transactionIdPrefix} set) stay plain {@code KafkaProducer}s:
- * {@code ResilientProducer} does not support transactions. Thread-safe, like its parent.
+ * <p>Transactional producers ({@code transactionIdPrefix} set) are plain {@code KafkaProducer}s, without
+ * the buffer: {@code ResilientProducer} does not support transactions. The auto-configuration refuses a
+ * transactional factory unless {@code resilient.kafka.producer.plain-transactions=true}, and then says so at
+ * WARN once. Thread-safe, like its parent.
  *
  * @param <K> key type
  * @param <V> value type
@@ -53,7 +55,7 @@ public final class ResilientKafkaProducerFactory<K, V> extends DefaultKafkaProdu
   protected Producer<K, V> createRawProducer(Map<String, Object> configs) {
     Object transactionalId = configs.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
     if (transactionalId != null && !String.valueOf(transactionalId).isBlank()) {
-      LOG.info("transactional producer {}: a plain KafkaProducer (ResilientProducer does not support transactions)",
+      LOG.debug("transactional producer {}: a plain KafkaProducer (ResilientProducer does not support transactions)",
           transactionalId);
       return super.createRawProducer(withoutResilientKeys(configs));
     }

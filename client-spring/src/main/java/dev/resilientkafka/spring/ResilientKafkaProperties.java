@@ -11,39 +11,39 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
 /**
- * The {@code resilient.kafka.*} properties. Everything else about the clients stays in Boot's {@code
- * spring.kafka.*} properties; these add the headless-Service bootstrap, the buffered retry of producers,
+ * The resilient.kafka.* properties. Everything else about the clients stays in Boot's
+ * spring.kafka.* properties; these add the headless-Service bootstrap, the buffered retry of producers,
  * the rack of consumers and the health thresholds. Each value is checked when bound; a bad one fails
- * start-up with a report naming the property and what it accepts ({@link
- * InvalidResilientKafkaPropertyException}). Immutable.
+ * start-up with a report naming the property and what it accepts
+ * ({@link InvalidResilientKafkaPropertyException}). Immutable.
  *
- * @param service The Kubernetes headless Service of the brokers, e.g. {@code
- *     kafka-svc.default.svc.cluster.local:9092}, {@code kafka-svc:9092} or an SRV name; comma-separated
- *     for several. When set, {@code bootstrap.servers} is the pods' FQDNs, kept current in the background,
- *     and {@code spring.kafka.bootstrap-servers} must not be set as well.
- * @param dnsServer The DNS server to ask for the service, {@code host:port}; default the nameservers of
+ * @param service The Kubernetes headless Service of the brokers, e.g.
+ *     kafka-svc.default.svc.cluster.local:9092, kafka-svc:9092 or an SRV name; comma-separated
+ *     for several. When set, bootstrap.servers is the pods' FQDNs, kept current in the background,
+ *     and spring.kafka.bootstrap-servers must not be set as well.
+ * @param dnsServer The DNS server to ask for the service, host:port; default the nameservers of
  *     /etc/resolv.conf.
  * @param namespace Namespace for a short service name; default from the resolv.conf search list, else
- *     {@code default}.
+ *     default.
  * @param clusterDomain Cluster domain for a short service name; default from the search list, else
- *     {@code cluster.local}.
+ *     cluster.local.
  * @param bootstrapTimeout How long start-up waits for the service to resolve.
  * @param checkListener Whether start-up also waits for a pod accepting TCP connections on the port.
  * @param checkAdvertisedHosts Whether to warn when brokers advertise IPs or names outside the service.
- * @param fallbackServers A plain {@code host:port} list used only when the service does not resolve in
+ * @param fallbackServers A plain host:port list used only when the service does not resolve in
  *     time.
- * @param rack The consumers' {@code client.rack}; default found by the discovery chain (environment
- *     variable {@code KAFKA_CLIENT_RACK}, rack file, node label, cloud metadata).
- * @param rackDiscovery Whether to run the rack discovery chain when {@code rack} is not set.
- * @param jvmDnsCacheTtl The JVM DNS cache TTL ({@code networkaddress.cache.ttl}) set early in start-up
+ * @param rack The consumers' client.rack; default found by the discovery chain (environment
+ *     variable KAFKA_CLIENT_RACK, rack file, node label, cloud metadata).
+ * @param rackDiscovery Whether to run the rack discovery chain when rack is not set.
+ * @param jvmDnsCacheTtl The JVM DNS cache TTL (networkaddress.cache.ttl) set early in start-up
  *     unless the JVM was given one; whole seconds.
  * @param recordIdHeader The header carrying each record's unique id, written by producers and used by
  *     consumers to drop duplicates; empty turns it off.
  * @param producer Producer settings.
  * @param consumer Consumer settings.
  * @param health Health indicator settings.
- * @param properties Further {@code resilient.*} client keys passed to every client as given, e.g. {@code
- *     resilient.rack.cloud.enabled=false}.
+ * @param properties Further resilient.* client keys passed to every client as given, e.g.
+ *     resilient.rack.cloud.enabled=false.
  */
 @ConfigurationProperties(ResilientKafkaProperties.PREFIX)
 public record ResilientKafkaProperties(
@@ -96,7 +96,7 @@ public record ResilientKafkaProperties(
     }
   }
 
-  /** The services, split at commas; empty when {@code service} is not set. */
+  /** The services, split at commas; empty when service is not set. */
   public List<String> services() {
     return service == null ? List.of()
         : Arrays.stream(service.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
@@ -113,22 +113,25 @@ public record ResilientKafkaProperties(
   }
 
   /**
-   * Producer settings: every producer of the auto-configured {@code ProducerFactory} is a {@code
-   * ResilientProducer} with these.
+   * Producer settings: every producer of the auto-configured ProducerFactory is a
+   * ResilientProducer with these.
    *
    * @param enabled Whether producers are wrapped; false leaves Boot's plain factory (still with acks=all,
    *     idempotence and the bootstrap settings).
    * @param bufferMaxRecords Most records accepted and not yet acknowledged.
    * @param bufferMaxBytes Most serialized bytes accepted and not yet acknowledged.
-   * @param overflowPolicy What {@code send()} does when the buffer is full: BLOCK, DROP_NEWEST, DROP_OLDEST
+   * @param overflowPolicy What send() does when the buffer is full: BLOCK, DROP_NEWEST, DROP_OLDEST
    *     or FAIL.
-   * @param blockTimeout How long {@code send()} waits for room under BLOCK.
-   * @param deliveryTimeout How long a record may take from {@code send()} to its acknowledgement,
+   * @param blockTimeout How long send() waits for room under BLOCK.
+   * @param deliveryTimeout How long a record may take from send() to its acknowledgement,
    *     outages included, before its callback is told it failed.
    * @param availabilityMode Whether acks other than all and idempotence off are allowed (availability
    *     first, for metrics-like data).
    * @param retryBackoff First delay before a record the cluster did not take is offered again.
    * @param retryBackoffMax Longest delay between offers.
+   * @param plainTransactions Whether a transactional producer factory (spring.kafka.producer.transaction-id-prefix)
+   *     may start with plain KafkaProducers, without the buffered retry; false fails start-up instead, since
+   *     ResilientProducer does not support transactions yet.
    */
   public record Producer(
       @DefaultValue("true") boolean enabled,
@@ -139,7 +142,8 @@ public record ResilientKafkaProperties(
       @DefaultValue("10m") Duration deliveryTimeout,
       @DefaultValue("false") boolean availabilityMode,
       @DefaultValue("100ms") Duration retryBackoff,
-      @DefaultValue("5s") Duration retryBackoffMax) {
+      @DefaultValue("5s") Duration retryBackoffMax,
+      @DefaultValue("false") boolean plainTransactions) {
 
     /** Checks every value. @throws InvalidResilientKafkaPropertyException naming the property */
     public Producer {
@@ -162,17 +166,17 @@ public record ResilientKafkaProperties(
   }
 
   /**
-   * Consumer settings: every consumer of the auto-configured {@code ConsumerFactory} is a {@code
-   * ResilientConsumer} with these.
+   * Consumer settings: every consumer of the auto-configured ConsumerFactory is a
+   * ResilientConsumer with these.
    *
-   * @param enabled Whether consumers are wrapped; false leaves Boot's plain factory (still with {@code
-   *     client.rack} and the bootstrap settings).
+   * @param enabled Whether consumers are wrapped; false leaves Boot's plain factory (still with
+   *     client.rack and the bootstrap settings).
    * @param dedupWindow How many recent record ids each consumer remembers to drop duplicates; 0 turns it
    *     off.
    * @param verifyRack Whether to check at start that a broker shares the rack and a rack-aware replica
    *     selector is configured.
-   * @param diagnosticsInterval How often to look for a group coordinator stalled on {@code
-   *     __consumer_offsets}; 0 only at start.
+   * @param diagnosticsInterval How often to look for a group coordinator stalled on
+   *     __consumer_offsets; 0 only at start.
    */
   public record Consumer(
       @DefaultValue("true") boolean enabled,
@@ -192,7 +196,7 @@ public record ResilientKafkaProperties(
   }
 
   /**
-   * Health indicator settings ({@code management.health.resilientkafka.enabled} turns it off).
+   * Health indicator settings (management.health.resilientkafka.enabled turns it off).
    *
    * @param timeout How long one health check waits for the cluster to describe itself.
    * @param degradedBufferFill Buffer fill (0..1, the larger of records and bytes) from which health is

@@ -3,10 +3,21 @@ package dev.resilientkafka.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import org.apache.commons.logging.impl.SimpleLog;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.boot.logging.DeferredLogFactory;
+import org.springframework.boot.logging.DeferredLogs;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.core.env.StandardEnvironment;
 
 /**
  * When the JVM DNS cache TTL is set at start-up. The decision only: the test JVM already fixed its cache
@@ -40,5 +51,35 @@ class JvmDnsCacheEnvironmentPostProcessorTest {
   void leavesAnInvalidValueToThePropertiesBinding() {
     assertThat(JvmDnsCacheEnvironmentPostProcessor.ttlToApply(null, null,
         binder(Map.of("resilient.kafka.jvm-dns-cache-ttl", "1500ms")))).isEmpty();
+  }
+
+  @Test
+  @ExtendWith(OutputCaptureExtension.class)
+  void itsLineIsHeldBackUntilBootHasSetUpLogging(CapturedOutput output) {
+    // where the line ends once replayed: a log printing every level (no logging system is set up in this test)
+    SimpleLog destination = new SimpleLog("jvm-dns-cache");
+    destination.setLevel(SimpleLog.LOG_LEVEL_ALL);
+    DeferredLogs logs = new DeferredLogs();
+    DeferredLogFactory factory = ignored -> logs.getLog(destination);
+    new JvmDnsCacheEnvironmentPostProcessor(factory).postProcessEnvironment(new StandardEnvironment(), new SpringApplication());
+    assertThat(output.getAll()).doesNotContain("JVM DNS cache");
+
+    logs.switchOverAll();
+
+    // this JVM was given -Dsun.net.inetaddr.ttl=1: the line says the TTL is left as given
+    assertThat(output.getAll()).contains("JVM DNS cache TTL left as the JVM was given it (sun.net.inetaddr.ttl=1");
+  }
+
+  @Test
+  @ExtendWith(OutputCaptureExtension.class)
+  void aBootApplicationPrintsTheLineOnceWithItsLoggingSetUp(CapturedOutput output) {
+    try (var context = new SpringApplicationBuilder(Object.class).web(WebApplicationType.NONE)
+        .properties("spring.main.banner-mode=off").run()) {
+      assertThat(context.isActive()).isTrue();
+    }
+    List<String> lines = output.getAll().lines().filter(l -> l.contains("JVM DNS cache TTL left as the JVM was given it")).toList();
+    assertThat(lines).hasSize(1);
+    // written by Boot's logging system (its console format names the logger), not before it was set up
+    assertThat(lines.get(0)).contains("INFO", "JvmDnsCacheEnvironmentPostProcessor");
   }
 }

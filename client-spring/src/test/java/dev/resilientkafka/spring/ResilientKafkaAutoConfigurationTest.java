@@ -28,6 +28,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.ConsumerFactory;
+import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
@@ -92,7 +93,55 @@ class ResilientKafkaAutoConfigurationTest {
               .containsEntry("metadata.recovery.strategy", "rebootstrap")
               .containsEntry("resilient.consumer.dedup.header", "resilient-record-id");
           assertThat(context.getBean(RackDiscovery.class).discover()).contains("zone-b");
+
+          // Boot's own KafkaAdmin (topic creation at start-up) follows moving brokers like the clients do
+          Map<String, Object> admin = context.getBean(KafkaAdmin.class).getConfigurationProperties();
+          assertThat(admin).containsEntry("bootstrap.servers", pods)
+              .containsEntry("metadata.recovery.strategy", "rebootstrap")
+              .containsEntry("client.dns.lookup", "use_all_dns_ips")
+              .containsKeys("metadata.recovery.rebootstrap.trigger.ms", "reconnect.backoff.ms", "reconnect.backoff.max.ms");
+          assertThat(Long.parseLong(String.valueOf(admin.get("metadata.recovery.rebootstrap.trigger.ms"))))
+              .as("rebootstrap trigger, Kafka's default being 300000 ms").isLessThan(300_000L);
         });
+  }
+
+  @Test
+  void bootsAdminSettingsStayOnTheKafkaAdmin() {
+    withService().withPropertyValues("spring.kafka.admin.client-id=admin-7",
+            "spring.kafka.admin.properties.reconnect.backoff.ms=77")
+        .run(context -> {
+          KafkaAdmin admin = context.getBean(KafkaAdmin.class);
+          assertThat(admin.getConfigurationProperties()).containsEntry("client.id", "admin-7")
+              .containsEntry("reconnect.backoff.ms", "77")
+              .containsEntry("metadata.recovery.strategy", "rebootstrap");
+        });
+  }
+
+  @Test
+  void aTransactionalProducerFactoryFailsStartUpUnlessPlainTransactionsAreChosen() {
+    assertFailure(runner.withPropertyValues("spring.kafka.bootstrap-servers=127.0.0.1:1",
+            "spring.kafka.producer.transaction-id-prefix=orders-tx-"),
+        "transaction-id-prefix 'orders-tx-'", "resilient.kafka.producer.plain-transactions=true");
+
+    java.io.PrintStream original = System.err;
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      runner.withPropertyValues("spring.kafka.bootstrap-servers=127.0.0.1:1",
+              "spring.kafka.producer.transaction-id-prefix=orders-tx-", "resilient.kafka.producer.plain-transactions=true")
+          .run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean(ResilientKafkaProducerFactory.class).getTransactionIdPrefix()).isEqualTo("orders-tx-");
+          });
+    } finally {
+      System.setErr(original);
+    }
+    String log = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+    original.print(log);
+    assertThat(log.lines().filter(l -> l.contains("WARN") && l.contains("plain-transactions=true")).toList())
+        .singleElement().asString()
+        .contains("transaction-id-prefix 'orders-tx-'", "plain KafkaProducers without the resilient buffer",
+            "fail after delivery.timeout.ms");
   }
 
   @Test
@@ -140,7 +189,7 @@ class ResilientKafkaAutoConfigurationTest {
             false, false, null, null, false, java.time.Duration.ofSeconds(5), "id",
             new ResilientKafkaProperties.Producer(true, 1, org.springframework.util.unit.DataSize.ofKilobytes(1),
                 dev.resilientkafka.OverflowPolicy.BLOCK, java.time.Duration.ZERO, java.time.Duration.ofMinutes(1), false,
-                java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(1)),
+                java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(1), false),
             new ResilientKafkaProperties.Consumer(true, 0, true, java.time.Duration.ZERO),
             new ResilientKafkaProperties.Health(java.time.Duration.ofSeconds(1), 0.5, 0.9, java.time.Duration.ofSeconds(30)),
             null), dev.resilientkafka.BootstrapListener.NONE))
@@ -217,7 +266,7 @@ class ResilientKafkaAutoConfigurationTest {
             false, false, null, null, false, java.time.Duration.ofSeconds(5), "id",
             new ResilientKafkaProperties.Producer(true, 1, org.springframework.util.unit.DataSize.ofKilobytes(1),
                 dev.resilientkafka.OverflowPolicy.BLOCK, java.time.Duration.ZERO, java.time.Duration.ofMinutes(1), false,
-                java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(1)),
+                java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(1), false),
             new ResilientKafkaProperties.Consumer(true, 0, true, java.time.Duration.ZERO),
             new ResilientKafkaProperties.Health(java.time.Duration.ofSeconds(1), 0.5, 0.9, java.time.Duration.ofSeconds(30)),
             null), Map::of);

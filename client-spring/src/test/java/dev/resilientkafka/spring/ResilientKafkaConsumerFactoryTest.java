@@ -55,4 +55,34 @@ class ResilientKafkaConsumerFactoryTest {
     String id = events.get(0).split(" ")[1];
     assertThat(events.get(2)).as("removed under the id it was added with").isEqualTo("removed " + id);
   }
+
+  @Test
+  void aConsumerWithoutAClientIdIsNamedAfterItsGroupAsKafkaNamesIt() {
+    ResilientKafkaConsumerFactory<String, String> factory = new ResilientKafkaConsumerFactory<>(
+        Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1",
+            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+            "resilient.consumer.rack.verify", false),
+        RackDiscovery.NONE, List::of);
+    List<String> ids = new CopyOnWriteArrayList<>();
+    factory.addListener(new ConsumerFactory.Listener<>() {
+      @Override
+      public void consumerAdded(String id, Consumer<String, String> consumer) {
+        ids.add(id);
+      }
+    });
+
+    // what a @KafkaListener container asks for: a group, no client-id prefix
+    try (Consumer<String, String> grouped = factory.createConsumer("orders-service", null, null)) {
+      assertThat(grouped.metrics().keySet()).anySatisfy(name ->
+          assertThat(name.tags().get("client-id")).startsWith("consumer-orders-service-"));
+    }
+    try (Consumer<String, String> groupless = factory.createConsumer(null, null, null)) {
+      assertThat(groupless).isInstanceOf(ResilientConsumer.class);
+    }
+
+    assertThat(ids).hasSize(2);
+    assertThat(ids.get(0)).matches("consumer-orders-service-\\d+");
+    assertThat(ids.get(1)).matches("consumer-\\d+");
+  }
 }

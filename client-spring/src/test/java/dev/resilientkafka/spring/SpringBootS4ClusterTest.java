@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -47,7 +48,8 @@ import org.springframework.kafka.support.SendResult;
  * which a plain producer with the same settings shows by failing its records. The library keeps the
  * application's records ({@code resilient.kafka.producer.delivery-timeout=3m}) and delivers them when the
  * brokers return; every record reaches the listener in per-key order; health goes DEGRADED and back to
- * UP; the meters are in the application's {@link SimpleMeterRegistry}.
+ * UP, and with the health recipe of docs/spring-boot.md the application's overall health is DEGRADED while
+ * its liveness group stays UP; the meters are in the application's {@link SimpleMeterRegistry}.
  */
 class SpringBootS4ClusterTest {
   private static final String TOPIC = "orders";
@@ -83,12 +85,19 @@ class SpringBootS4ClusterTest {
             "spring.kafka.producer.properties.delivery.timeout.ms=30000",
             "spring.kafka.producer.properties.request.timeout.ms=10000",
             "spring.kafka.consumer.group-id=s4-app",
-            "spring.kafka.consumer.auto-offset-reset=earliest")
+            "spring.kafka.consumer.auto-offset-reset=earliest",
+            // the health recipe of docs/spring-boot.md
+            "management.endpoint.health.status.order=DOWN,OUT_OF_SERVICE,DEGRADED,UP,UNKNOWN",
+            "management.endpoint.health.probes.enabled=true",
+            "management.endpoint.health.group.kafka.include=resilientKafka",
+            "management.endpoint.health.group.kafka.show-details=always",
+            "management.endpoint.health.show-details=always")
         .run()) {
       @SuppressWarnings("unchecked")
       KafkaTemplate<String, String> template = app.getBean(KafkaTemplate.class);
       Received received = app.getBean(Received.class);
       ResilientKafkaHealthIndicator health = app.getBean(ResilientKafkaHealthIndicator.class);
+      HealthEndpoint endpoint = app.getBean(HealthEndpoint.class);
       MeterRegistry registry = app.getBean(MeterRegistry.class);
       assertThat(app.getBean(ResilientKafkaConnectionDetails.class).getBootstrapServers())
           .allSatisfy(server -> assertThat(server).endsWith("." + cluster.serviceFqdn() + ":9092"));
@@ -109,6 +118,9 @@ class SpringBootS4ClusterTest {
       cluster.stop(1);
       cluster.stop(2);
       Map<String, Object> degradedDetails = null;
+      Set<String> overallStatuses = new java.util.LinkedHashSet<>();
+      Set<String> livenessStatuses = new java.util.LinkedHashSet<>();
+      String kafkaGroupJson = null;
       long sendUntil = outageStart + OUTAGE.toNanos();
       while (System.nanoTime() < sendUntil) {
         sends.add(send(template, sequence.getAndIncrement()));
@@ -119,6 +131,14 @@ class SpringBootS4ClusterTest {
           System.out.printf("health during S4 (%.1f s into the outage): %s %s%n",
               (System.nanoTime() - outageStart) / 1e9, now.getStatus(), now.getDetails());
         }
+        // the recipe: the application's overall status shows DEGRADED, liveness is never failed by Kafka
+        Status overall = endpoint.health().getStatus();
+        overallStatuses.add(overall.getCode());
+        livenessStatuses.add(endpoint.healthForPath("liveness").getStatus().getCode());
+        if (kafkaGroupJson == null && overall.equals(ResilientKafkaHealthIndicator.DEGRADED)) {
+          kafkaGroupJson = json(endpoint.healthForPath("kafka"));
+          System.out.printf("GET /actuator/health/kafka during the outage:%n%s%n", kafkaGroupJson);
+        }
         await().pollDelay(Duration.ofMillis(100)).atMost(Duration.ofSeconds(1)).until(() -> true);
       }
       int sent = sequence.get();
@@ -127,6 +147,12 @@ class SpringBootS4ClusterTest {
       System.out.printf("outage %.1f s: %d records sent through KafkaTemplate, %d still buffered; health %s %s%n",
           (System.nanoTime() - outageStart) / 1e9, sent, bufferedAtEnd, atEnd.getStatus(), atEnd.getDetails());
       assertThat(degradedDetails).as("health went DEGRADED during the outage").isNotNull();
+      assertThat(overallStatuses).as("overall health during the outage").contains("DEGRADED");
+      assertThat(livenessStatuses).as("liveness during the outage").containsExactly("UP");
+      assertThat(endpoint.health().getStatus()).isEqualTo(ResilientKafkaHealthIndicator.DEGRADED);
+      assertThat(kafkaGroupJson).contains("\"status\" : \"DEGRADED\"", "brokers.reachable");
+      System.out.printf("GET /actuator/health/liveness during the outage:%n%s%n",
+          json(endpoint.healthForPath("liveness")));
       assertThat((Integer) degradedDetails.get("brokers.reachable")).isLessThan((Integer) degradedDetails.get("brokers.expected"));
       // by the end the cluster has settled: one broker, every partition below min ISR, the cause named
       assertThat(atEnd.getStatus()).isEqualTo(ResilientKafkaHealthIndicator.DEGRADED);
@@ -167,6 +193,14 @@ class SpringBootS4ClusterTest {
           registry.getMeters().stream().map(Meter::getId).map(Meter.Id::getName)
               .filter(n -> n.startsWith("resilient")).distinct().sorted().toList());
     }
+  }
+
+  /** The descriptor as the actuator's web endpoint writes it (Jackson, indented). */
+  private static String json(Object descriptor) throws Exception {
+    return new com.fasterxml.jackson.databind.ObjectMapper()
+        .disable(com.fasterxml.jackson.databind.SerializationFeature.FAIL_ON_EMPTY_BEANS)
+        .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+        .writerWithDefaultPrettyPrinter().writeValueAsString(descriptor);
   }
 
   private static CompletableFuture<SendResult<String, String>> send(KafkaTemplate<String, String> template, int value) {

@@ -1,39 +1,38 @@
 package dev.resilientkafka.examples;
 
-import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code resilient-kafka demo}: runs {@link Demo} on the embedded local cluster. The JVM must have been
  * started with the testkit's hosts file ({@code -Djdk.net.hosts.file=...}); the launcher script does
  * that for this subcommand.
  */
-public final class DemoCommand implements Subcommand {
-  @Override
-  public String name() {
-    return "demo";
+@Command(
+    name = "demo",
+    description = {
+      "Start a local 3-broker cluster and run the failure scenarios against it.",
+      "",
+      "Starts 1 controller and 3 brokers (racks zone-a/b/c) on loopback addresses with a DNS server that "
+          + "answers like Kubernetes' cluster DNS, then drains, kills, re-IPs and replaces brokers while a plain "
+          + "and a resilient producer write, and prints what each lost. Needs -Djdk.net.hosts.file=<file> on the "
+          + "JVM (bin/resilient-kafka sets it)."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:the demo ran", "1:the resilient producer lost a record", ExitCodes.USAGE_HELP,
+      "3:the demo failed"})
+public final class DemoCommand implements Callable<Integer> {
+  @Mixin HelpOption help;
+
+  private final CommandIo io;
+
+  DemoCommand(CommandIo io) {
+    this.io = io;
   }
 
   @Override
-  public String summary() {
-    return "start a local 3-broker cluster and replay the article's scenarios against it";
-  }
-
-  @Override
-  public List<OptionSpec> options() {
-    return List.of();
-  }
-
-  @Override
-  public String description() {
-    return """
-        Starts 1 controller and 3 brokers (racks zone-a/b/c) on loopback addresses with a DNS server
-        that answers like Kubernetes' cluster DNS, then runs the scenarios and prints what happened.
-        Needs -Djdk.net.hosts.file=<file> on the JVM (bin/resilient-kafka sets it).
-        Exit codes: 0 the demo ran, 3 it failed.""";
-  }
-
-  @Override
-  public int run(ParsedOptions options, CommandIo io) throws Exception {
+  public Integer call() throws Exception {
     if (System.getProperty("jdk.net.hosts.file") == null) {
       io.err().println("error: demo needs the JVM started with -Djdk.net.hosts.file=<file> "
           + "(the testkit's name table); run it through bin/resilient-kafka demo");

@@ -3,44 +3,138 @@ package dev.resilientkafka.examples;
 import dev.resilientkafka.examples.console.ConsoleConsumerCommand;
 import dev.resilientkafka.examples.console.ConsoleProducerCommand;
 import dev.resilientkafka.examples.doctor.DoctorCommand;
-import java.io.PrintStream;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Optional;
-import java.util.stream.Collectors;
+import java.io.PrintWriter;
+import java.lang.reflect.Constructor;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * The {@code resilient-kafka} command: {@code resilient-kafka <subcommand> [options]}, with {@code
- * --help} for the command and each subcommand. Unknown subcommands and options end with a message that
- * names them and lists what is accepted, and exit code {@link ExitCodes#USAGE}.
+ * The {@code resilient-kafka} command: {@code resilient-kafka <subcommand> [options]}, parsed by picocli,
+ * with {@code --help} (and {@code help <subcommand>}) for the command and each subcommand. Unknown
+ * subcommands and options end with a message that names them and the closest accepted ones, and exit code
+ * {@link ExitCodes#USAGE}; a cluster that cannot be reached ends with {@link ExitCodes#UNREACHABLE} and its
+ * root cause (the name that did not resolve and the resolver asked).
  *
  * <p>Run it through {@code examples/bin/resilient-kafka} or {@code java -jar
  * examples/target/resilient-kafka.jar}.
  */
-public final class ResilientKafkaCli {
-  private static final String COMMAND = "resilient-kafka";
-
-  private final List<Subcommand> subcommands;
-
-  /**
-   * @param subcommands the subcommands offered, in the order help lists them
-   */
-  public ResilientKafkaCli(List<Subcommand> subcommands) {
-    this.subcommands = List.copyOf(subcommands);
-  }
-
-  /** The subcommands of the shipped CLI, in the order help lists them. */
-  public static List<Subcommand> subcommands() {
-    return List.of(new ConsoleProducerCommand(), new ConsoleConsumerCommand(), new DoctorCommand(), new DemoCommand());
-  }
+@Command(
+    name = "resilient-kafka",
+    synopsisSubcommandLabel = "<subcommand>",
+    description = "Kafka's console tools with the resilient clients, a cluster doctor, and a local demo.",
+    subcommands = {
+      ConsoleProducerCommand.class,
+      ConsoleConsumerCommand.class,
+      DoctorCommand.class,
+      DemoCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    mixinStandardHelpOptions = true,
+    versionProvider = ResilientKafkaCli.Version.class,
+    footerHeading = "%n",
+    footer = "Run 'resilient-kafka <subcommand> --help' for the options of each.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:ok",
+      "1:findings: a doctor FAIL, an unsafe drain, an undelivered record",
+      ExitCodes.USAGE_HELP,
+      ExitCodes.UNREACHABLE_HELP
+    })
+public final class ResilientKafkaCli implements Callable<Integer> {
+  @Spec CommandSpec spec;
 
   /** Runs the CLI and exits the JVM with its exit code. */
   public static void main(String[] args) {
     quietKafkaLogging();
-    int code = new ResilientKafkaCli(subcommands()).run(Arrays.asList(args), CommandIo.system());
+    int code = run(CommandIo.system(), args);
     System.out.flush();
     System.err.flush();
     System.exit(code);
+  }
+
+  /**
+   * Runs one command line over {@code io}.
+   *
+   * @return the exit code, see {@link ExitCodes}
+   */
+  public static int run(CommandIo io, String... args) {
+    return commandLine(io).execute(args);
+  }
+
+  /** The picocli command line of the CLI, writing to {@code io}, with this CLI's error handling and exit codes. */
+  public static CommandLine commandLine(CommandIo io) {
+    CommandLine cli = new CommandLine(new ResilientKafkaCli(), new Factory(io));
+    // wide enough that option names and the doctor's rules stay on one line each
+    cli.setUsageHelpWidth(120);
+    cli.setUsageHelpLongOptionsMaxWidth(40);
+    cli.setOut(new PrintWriter(io.out(), true));
+    cli.setErr(new PrintWriter(io.err(), true));
+    cli.setParameterExceptionHandler(ResilientKafkaCli::usageError);
+    cli.setExecutionExceptionHandler((e, command, parsed) -> failed(e, command));
+    cli.getSubcommands().get("doctor").getCommandSpec().usageMessage()
+        .footerHeading("%nRules checked (PASS / WARN / FAIL, with the fix for each WARN and FAIL):%n")
+        .footer(DoctorCommand.rules().toArray(String[]::new));
+    return cli;
+  }
+
+  /** Without a subcommand: the usage on stderr, a usage error. */
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return ExitCodes.USAGE;
+  }
+
+  private static int usageError(ParameterException e, String[] args) {
+    CommandLine command = e.getCommandLine();
+    PrintWriter err = command.getErr();
+    if (e instanceof UnmatchedArgumentException unmatched && command.getParent() == null
+        && !unmatched.getUnmatched().isEmpty() && !unmatched.getUnmatched().get(0).startsWith("-")) {
+      err.println("error: unknown subcommand '" + unmatched.getUnmatched().get(0) + "'; accepted: "
+          + String.join(", ", command.getSubcommands().keySet()));
+    } else {
+      err.println("error: " + e.getMessage());
+    }
+    UnmatchedArgumentException.printSuggestions(e, err);
+    err.println("Run '" + command.getCommandSpec().qualifiedName() + " --help' for usage.");
+    return ExitCodes.USAGE;
+  }
+
+  private static int failed(Exception e, CommandLine command) {
+    PrintWriter err = command.getErr();
+    if (e instanceof UsageException) {
+      err.println("error: " + e.getMessage());
+      err.println("Run '" + command.getCommandSpec().qualifiedName() + " --help' for usage.");
+      return ExitCodes.USAGE;
+    }
+    if (e instanceof ClusterUnreachableException) {
+      err.println("error: " + e.getMessage());
+      return ExitCodes.UNREACHABLE;
+    }
+    err.println("error: " + command.getCommandName() + " failed: " + rootCauses(e));
+    e.printStackTrace(err);
+    return ExitCodes.UNREACHABLE;
+  }
+
+  /**
+   * The messages of {@code e} and its causes, outermost first, without repeats: Kafka's "Failed to create
+   * new KafkaAdminClient" says little; what it wraps says why.
+   */
+  public static String rootCauses(Throwable e) {
+    Set<String> messages = new LinkedHashSet<>();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      messages.add(t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage());
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return String.join(": ", messages);
   }
 
   /**
@@ -60,100 +154,26 @@ public final class ResilientKafkaCli {
     }
   }
 
-  /**
-   * Runs one command line.
-   *
-   * @return the exit code, see {@link ExitCodes}
-   */
-  public int run(List<String> args, CommandIo io) {
-    if (args.isEmpty()) {
-      printUsage(io.err());
-      return ExitCodes.USAGE;
-    }
-    String first = args.get(0);
-    if (first.equals("--help") || first.equals("-h")) {
-      printUsage(io.out());
-      return ExitCodes.OK;
-    }
-    if (first.equals("help")) {
-      if (args.size() == 1) {
-        printUsage(io.out());
-        return ExitCodes.OK;
+  /** Gives subcommands that want them the streams to talk through ({@code Command(CommandIo)}). */
+  private record Factory(CommandIo io) implements CommandLine.IFactory {
+    @Override
+    public <K> K create(Class<K> type) throws Exception {
+      try {
+        Constructor<K> withIo = type.getDeclaredConstructor(CommandIo.class);
+        withIo.setAccessible(true);
+        return withIo.newInstance(io);
+      } catch (NoSuchMethodException e) {
+        return CommandLine.defaultFactory().create(type);
       }
-      Optional<Subcommand> target = find(args.get(1));
-      if (target.isEmpty()) {
-        return unknownSubcommand(args.get(1), io);
-      }
-      printHelp(target.get(), io.out());
-      return ExitCodes.OK;
-    }
-    Optional<Subcommand> subcommand = find(first);
-    if (subcommand.isEmpty()) {
-      return unknownSubcommand(first, io);
-    }
-    Subcommand command = subcommand.get();
-    try {
-      ParsedOptions options =
-          ParsedOptions.parse(COMMAND + " " + command.name(), command.options(), args.subList(1, args.size()));
-      if (options.helpRequested()) {
-        printHelp(command, io.out());
-        return ExitCodes.OK;
-      }
-      return command.run(options, io);
-    } catch (UsageException e) {
-      io.err().println("error: " + e.getMessage());
-      io.err().println("Run '" + COMMAND + " " + command.name() + " --help' for usage.");
-      return ExitCodes.USAGE;
-    } catch (Exception e) {
-      io.err().println("error: " + command.name() + " failed: " + e);
-      e.printStackTrace(io.err());
-      return ExitCodes.UNREACHABLE;
     }
   }
 
-  private Optional<Subcommand> find(String name) {
-    return subcommands.stream().filter(s -> s.name().equals(name)).findFirst();
-  }
-
-  private int unknownSubcommand(String name, CommandIo io) {
-    String what = name.startsWith("-") ? "unknown option " + name : "unknown subcommand '" + name + "'";
-    io.err().println("error: " + what + "; accepted subcommands: " + names() + " (and --help)");
-    io.err().println("Run '" + COMMAND + " --help' for usage.");
-    return ExitCodes.USAGE;
-  }
-
-  private String names() {
-    return subcommands.stream().map(Subcommand::name).collect(Collectors.joining(", "));
-  }
-
-  private void printUsage(PrintStream out) {
-    out.println("Usage: " + COMMAND + " <subcommand> [options]");
-    out.println();
-    out.println("Subcommands:");
-    int width = subcommands.stream().mapToInt(s -> s.name().length()).max().orElse(0);
-    for (Subcommand s : subcommands) {
-      out.printf("  %-" + width + "s  %s%n", s.name(), s.summary());
+  /** {@code --version}: the examples jar's version. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = ResilientKafkaCli.class.getPackage().getImplementationVersion();
+      return new String[] {"resilient-kafka " + (version == null ? "(development build)" : version)};
     }
-    out.println();
-    out.println("Run '" + COMMAND + " <subcommand> --help' for the options of each.");
-    out.println("Exit codes: 0 ok, 1 findings (a FAIL, an unsafe drain, an undelivered record), 2 usage error, 3 cluster unreachable or error.");
-  }
-
-  private static void printHelp(Subcommand command, PrintStream out) {
-    out.println("Usage: " + COMMAND + " " + command.name() + (command.options().isEmpty() ? "" : " [options]"));
-    out.println();
-    out.println(command.summary());
-    out.println();
-    out.println("Options:");
-    List<OptionSpec> options = command.options();
-    int width = Math.max("--help".length(),
-        options.stream().mapToInt(o -> o.synopsis().length()).max().orElse(0));
-    for (OptionSpec option : options) {
-      out.printf("  %-" + width + "s  %s%s%n", option.synopsis(), option.description(),
-          option.repeatable() ? " (repeatable)" : "");
-    }
-    out.printf("  %-" + width + "s  %s%n", "--help", "print this help");
-    out.println();
-    out.println(command.description().strip());
   }
 }

@@ -1,8 +1,9 @@
 package dev.resilientkafka.examples;
 
 /**
- * A command line that cannot be run: the message names the argument and what is accepted, and the
- * command ends with {@link ExitCodes#USAGE}.
+ * A command line that cannot be run, found after parsing (a value picocli cannot judge, such as a
+ * {@code key=value} pair or an unreadable file): the message names the argument and what is accepted,
+ * and the command ends with {@link ExitCodes#USAGE}.
  */
 public final class UsageException extends Exception {
   private static final long serialVersionUID = 1L;

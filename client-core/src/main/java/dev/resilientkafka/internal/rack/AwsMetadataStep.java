@@ -18,6 +18,16 @@ final class AwsMetadataStep implements RackDiscoveryStep {
   }
 
   @Override
+  public boolean probe() {
+    return true;
+  }
+
+  @Override
+  public Optional<URI> endpoint() {
+    return Optional.of(environment.awsMetadata());
+  }
+
+  @Override
   public Optional<String> lookup() throws RackLookupException {
     RackHttpClient http = new RackHttpClient(environment.metadataTimeout(), null);
     URI tokenUri = URI.create(environment.awsMetadata() + "/latest/api/token");

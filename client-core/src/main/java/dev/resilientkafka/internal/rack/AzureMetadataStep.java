@@ -1,5 +1,6 @@
 package dev.resilientkafka.internal.rack;
 
+import java.io.IOException;
 import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
@@ -22,6 +23,16 @@ final class AzureMetadataStep implements RackDiscoveryStep {
   }
 
   @Override
+  public boolean probe() {
+    return true;
+  }
+
+  @Override
+  public Optional<URI> endpoint() {
+    return Optional.of(environment.azureMetadata());
+  }
+
+  @Override
   public Optional<String> lookup() throws RackLookupException {
     URI uri = URI.create(environment.azureMetadata() + "/metadata/instance/compute?api-version=2021-02-01");
     RackHttpClient.Response response = new RackHttpClient(environment.metadataTimeout(), null)
@@ -29,14 +40,14 @@ final class AzureMetadataStep implements RackDiscoveryStep {
     if (response.status() != 200) {
       throw new RackLookupException("HTTP " + response.status() + " from " + uri);
     }
-    Object document;
+    JsonDocument document;
     try {
-      document = JsonReader.parse(response.body());
-    } catch (IllegalArgumentException e) {
-      throw new RackLookupException("Azure IMDS answer is not JSON (" + e.getMessage() + ")", e);
+      document = JsonDocument.parse(response.body());
+    } catch (IOException e) {
+      throw new RackLookupException("Azure IMDS answer is not JSON (" + RackHttpClient.snippet(e.getMessage()) + ")", e);
     }
-    String zone = JsonReader.stringAt(document, "zone");
-    String location = JsonReader.stringAt(document, "location");
+    String zone = document.string("zone");
+    String location = document.string("location");
     if (zone == null || zone.isBlank()) {
       throw new RackDiscoveryChain.NotApplicable("this Azure VM is in no availability zone");
     }

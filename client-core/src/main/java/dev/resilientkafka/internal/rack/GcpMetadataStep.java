@@ -21,6 +21,16 @@ final class GcpMetadataStep implements RackDiscoveryStep {
   }
 
   @Override
+  public boolean probe() {
+    return true;
+  }
+
+  @Override
+  public Optional<URI> endpoint() {
+    return Optional.of(environment.gcpMetadata());
+  }
+
+  @Override
   public Optional<String> lookup() throws RackLookupException {
     URI uri = URI.create(environment.gcpMetadata() + "/computeMetadata/v1/instance/zone");
     RackHttpClient.Response response = new RackHttpClient(environment.metadataTimeout(), null)

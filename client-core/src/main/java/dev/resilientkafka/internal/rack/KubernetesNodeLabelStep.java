@@ -60,14 +60,14 @@ final class KubernetesNodeLabelStep implements RackDiscoveryStep {
         throw new RackLookupException("HTTP " + response.status() + " from " + uri + ": "
             + RackHttpClient.snippet(response.body()));
     }
-    Object document;
+    JsonDocument document;
     try {
-      document = JsonReader.parse(response.body());
-    } catch (IllegalArgumentException e) {
+      document = JsonDocument.parse(response.body());
+    } catch (IOException e) {
       throw new RackLookupException("the API server's answer for node '" + node + "' is not JSON ("
-          + e.getMessage() + "): " + RackHttpClient.snippet(response.body()), e);
+          + RackHttpClient.snippet(e.getMessage()) + "): " + RackHttpClient.snippet(response.body()), e);
     }
-    Map<?, ?> labels = JsonReader.objectAt(document, "metadata", "labels");
+    Map<?, ?> labels = document.objectAt("metadata", "labels");
     if (labels == null) {
       throw new RackLookupException("the answer for node '" + node + "' has no metadata.labels: "
           + RackHttpClient.snippet(response.body()));

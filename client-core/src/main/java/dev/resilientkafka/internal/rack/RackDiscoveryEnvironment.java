@@ -27,6 +27,8 @@ import org.jspecify.annotations.Nullable;
  * @param gcpMetadata GCP metadata base URL; default {@code http://metadata.google.internal}
  * @param azureMetadata Azure IMDS base URL; default {@code http://169.254.169.254}
  * @param metadataTimeout connect and request timeout for each cloud metadata request; default 500 ms
+ * @param discoveryTimeout the whole chain's deadline: when it passes, discovery stops with no rack and the
+ *     client starts without {@code client.rack}; default 3000 ms
  */
 public record RackDiscoveryEnvironment(
     Map<String, String> env,
@@ -42,7 +44,8 @@ public record RackDiscoveryEnvironment(
     URI awsMetadata,
     URI gcpMetadata,
     URI azureMetadata,
-    Duration metadataTimeout) {
+    Duration metadataTimeout,
+    Duration discoveryTimeout) {
 
   public static final String PREFIX = "resilient.rack.";
   public static final String RACK_VARIABLE = PREFIX + "env.variable";
@@ -58,6 +61,7 @@ public record RackDiscoveryEnvironment(
   public static final String GCP_URL = PREFIX + "gcp.url";
   public static final String AZURE_URL = PREFIX + "azure.url";
   public static final String METADATA_TIMEOUT_MS = PREFIX + "metadata.timeout.ms";
+  public static final String DISCOVERY_TIMEOUT_MS = PREFIX + "timeout.ms";
 
   private static final String SA = "/var/run/secrets/kubernetes.io/serviceaccount/";
 
@@ -89,7 +93,8 @@ public record RackDiscoveryEnvironment(
         uri(config, AWS_URL, "http://169.254.169.254"),
         uri(config, GCP_URL, "http://metadata.google.internal"),
         uri(config, AZURE_URL, "http://169.254.169.254"),
-        millis(config, METADATA_TIMEOUT_MS, 500));
+        millis(config, METADATA_TIMEOUT_MS, 500),
+        millis(config, DISCOVERY_TIMEOUT_MS, 3000));
   }
 
   /** The defaults, over the real process environment. */

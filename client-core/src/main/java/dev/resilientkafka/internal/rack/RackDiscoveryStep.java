@@ -13,4 +13,17 @@ public interface RackDiscoveryStep {
    * @throws RackLookupException when the source applies but failed (HTTP 401, timeout, bad JSON, ...)
    */
   Optional<String> lookup() throws RackLookupException;
+
+  /**
+   * True for a cloud metadata probe: when it fails, this is most likely just not that cloud, so the chain
+   * logs it at DEBUG instead of WARN. A step the user set up (file, Kubernetes API) answers false.
+   */
+  default boolean probe() {
+    return false;
+  }
+
+  /** The address this step asks, if it asks one; a later probe of an address that did not answer is skipped. */
+  default Optional<java.net.URI> endpoint() {
+    return Optional.empty();
+  }
 }

@@ -45,11 +45,11 @@ final class RackHttpClient {
       HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
       return new Response(response.statusCode(), response.body());
     } catch (HttpConnectTimeoutException e) {
-      throw new RackLookupException("connect to " + uri + " timed out after " + timeout.toMillis() + " ms", e);
+      throw new RackLookupException("connect to " + uri + " timed out after " + timeout.toMillis() + " ms", e, true);
     } catch (HttpTimeoutException e) {
-      throw new RackLookupException("no answer from " + uri + " within " + timeout.toMillis() + " ms", e);
+      throw new RackLookupException("no answer from " + uri + " within " + timeout.toMillis() + " ms", e, true);
     } catch (ConnectException e) {
-      throw new RackLookupException("cannot connect to " + uri + ": " + e.getMessage(), e);
+      throw new RackLookupException("cannot connect to " + uri + ": " + reason(e), e, true);
     } catch (SSLException e) {
       throw new RackLookupException("TLS handshake with " + uri + " failed (is the CA file the API "
           + "server's?): " + e.getMessage(), e);
@@ -61,7 +61,23 @@ final class RackHttpClient {
     }
   }
 
-  static String snippet(String body) {
+  /** The JDK's ConnectException often has no message of its own: the cause (e.g. UnresolvedAddressException) says why. */
+  private static String reason(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getMessage() != null) {
+        return t.getMessage();
+      }
+      if (t.getCause() == null) {
+        return t.getClass().getSimpleName();
+      }
+    }
+    return e.getClass().getSimpleName();
+  }
+
+  static String snippet(@Nullable String body) {
+    if (body == null) {
+      return "";
+    }
     String flat = body.replaceAll("\\s+", " ").trim();
     return flat.length() <= 200 ? flat : flat.substring(0, 200) + "...";
   }

@@ -1,104 +1,62 @@
 package dev.resilientkafka.examples.console;
 
-import dev.resilientkafka.examples.OptionSpec;
-import dev.resilientkafka.examples.ParsedOptions;
+import dev.resilientkafka.examples.BootstrapOptions;
+import dev.resilientkafka.examples.ClusterUnreachableException;
+import dev.resilientkafka.examples.PropertiesFile;
 import dev.resilientkafka.examples.UsageException;
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The options both console tools share: where the cluster is ({@code --bootstrap-server} or the headless
- * Service with {@code --bootstrap-service} and {@code --dns-server}), client properties from a file and
- * from {@code key=value} flags, under Kafka's old names ({@code --producer-property}, {@code
- * --producer.config}) and its 4.x names ({@code --command-property}, {@code --command-config}), and the
- * tool's own {@code --property} settings. Stateless.
+ * What both console tools do with their options once picocli parsed them: client properties from a file
+ * and from {@code key=value} flags (Kafka's old names such as {@code --producer-property} and its 4.x
+ * names such as {@code --command-property} are aliases of one option), the bootstrap flags on top, and
+ * the tool's own {@code --property} settings. Stateless.
  */
 final class ClientConfigOptions {
-  static final String BOOTSTRAP_SERVER = "--bootstrap-server";
-  static final String BOOTSTRAP_SERVICE = "--bootstrap-service";
-  static final String DNS_SERVER = "--dns-server";
-  static final String TOPIC = "--topic";
-  static final String COMMAND_PROPERTY = "--command-property";
-  static final String COMMAND_CONFIG = "--command-config";
   static final String PROPERTY = "--property";
-  static final String RACK = "--rack";
-
-  static final String SERVICE_KEY = "resilient.bootstrap.service";
-  static final String DNS_SERVER_KEY = "resilient.bootstrap.dns.server";
-  static final String BOOTSTRAP_SERVERS_KEY = "bootstrap.servers";
 
   private ClientConfigOptions() {}
-
-  /** The bootstrap options, in the order help lists them. */
-  static List<OptionSpec> bootstrapOptions() {
-    return List.of(
-        OptionSpec.value(BOOTSTRAP_SERVER, "<host:port,...>", "brokers to bootstrap from (this or " + BOOTSTRAP_SERVICE + ")"),
-        OptionSpec.value(BOOTSTRAP_SERVICE, "<service[:port]>", "the brokers' headless Service, resolved to one "
-            + "FQDN per pod and re-resolved in the background (sets " + SERVICE_KEY + ")"),
-        OptionSpec.value(DNS_SERVER, "<host:port>", "DNS server for " + BOOTSTRAP_SERVICE
-            + " (sets " + DNS_SERVER_KEY + "; default the nameservers of /etc/resolv.conf)"));
-  }
 
   /**
    * The client configuration: the config file, then every {@code key=value} (later wins), then the
    * bootstrap flags; exactly one of {@code bootstrap.servers} and {@code resilient.bootstrap.service}
    * must result.
    *
-   * @param legacyProperty Kafka's old name of {@code --command-property}, e.g. {@code --producer-property}
-   * @param legacyConfig Kafka's old name of {@code --command-config}, e.g. {@code --producer.config}
+   * @param propertyOption the name of the key=value option, for messages
+   * @param configOption the name of the file option, for messages
    * @throws UsageException for an unreadable file, a malformed pair or a missing or doubled bootstrap
+   * @throws ClusterUnreachableException when no name of {@code bootstrap.servers} resolves
    */
-  static Map<String, Object> clientConfig(ParsedOptions options, String legacyProperty, String legacyConfig)
-      throws UsageException {
+  static Map<String, Object> clientConfig(@Nullable Path file, String configOption, List<String> pairs,
+      String propertyOption, BootstrapOptions bootstrap) throws UsageException, ClusterUnreachableException {
     Map<String, Object> config = new LinkedHashMap<>();
-    if (options.has(legacyConfig) && options.has(COMMAND_CONFIG)) {
-      throw new UsageException("give " + legacyConfig + " or " + COMMAND_CONFIG + ", not both (they are the same option)");
+    if (file != null) {
+      config.putAll(PropertiesFile.read(configOption, file));
     }
-    for (String option : List.of(legacyConfig, COMMAND_CONFIG)) {
-      if (options.has(option)) {
-        config.putAll(readFile(option, options.required(option)));
-      }
-    }
-    config.putAll(pairs(options, legacyProperty, COMMAND_PROPERTY));
-    options.value(BOOTSTRAP_SERVER).ifPresent(v -> config.put(BOOTSTRAP_SERVERS_KEY, v));
-    options.value(BOOTSTRAP_SERVICE).ifPresent(v -> config.put(SERVICE_KEY, v));
-    options.value(DNS_SERVER).ifPresent(v -> config.put(DNS_SERVER_KEY, v));
-    boolean servers = isSet(config.get(BOOTSTRAP_SERVERS_KEY));
-    boolean service = isSet(config.get(SERVICE_KEY));
-    if (servers && service) {
-      throw new UsageException("give either " + BOOTSTRAP_SERVER + " (" + BOOTSTRAP_SERVERS_KEY + ") or "
-          + BOOTSTRAP_SERVICE + " (" + SERVICE_KEY + "), not both");
-    }
-    if (!servers && !service) {
-      throw new UsageException("needs " + BOOTSTRAP_SERVER + " <host:port,...> or " + BOOTSTRAP_SERVICE
-          + " <service[:port]> (or " + BOOTSTRAP_SERVERS_KEY + " / " + SERVICE_KEY + " in the client properties)");
-    }
-    if (options.has(DNS_SERVER) && !service) {
-      throw new UsageException(DNS_SERVER + " is only used with " + BOOTSTRAP_SERVICE);
-    }
+    config.putAll(pairs(pairs, propertyOption));
+    bootstrap.applyTo(config);
     return config;
   }
 
   /**
-   * The tool's own {@code --property key=value} settings (and those of its Kafka 4.x alias).
+   * The tool's own {@code --property key=value} settings.
    *
    * @throws UsageException for a malformed pair or a key not in {@code accepted}
    */
-  static Map<String, String> toolProperties(ParsedOptions options, String alias, Set<String> accepted)
-      throws UsageException {
-    Map<String, String> properties = pairs(options, PROPERTY, alias);
+  static Map<String, String> toolProperties(List<String> raw, Set<String> accepted) throws UsageException {
+    Map<String, String> properties = pairs(raw, PROPERTY);
     for (String key : properties.keySet()) {
       if (!accepted.contains(key)) {
-        throw new UsageException("unknown " + PROPERTY + " " + key + "; accepted: " + String.join(", ", sorted(accepted)));
+        List<String> sorted = new ArrayList<>(accepted);
+        sorted.sort(null);
+        throw new UsageException("unknown " + PROPERTY + " " + key + "; accepted: " + String.join(", ", sorted));
       }
     }
     return properties;
@@ -110,7 +68,7 @@ final class ClientConfigOptions {
     if (value == null) {
       return fallback;
     }
-    return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+    return switch (value.trim().toLowerCase(Locale.ROOT)) {
       case "true" -> true;
       case "false" -> false;
       default -> throw new UsageException("invalid value " + value + " for " + PROPERTY + " " + key
@@ -131,42 +89,15 @@ final class ClientConfigOptions {
     return unescaped;
   }
 
-  private static Map<String, String> pairs(ParsedOptions options, String... names) throws UsageException {
+  private static Map<String, String> pairs(List<String> raw, String option) throws UsageException {
     Map<String, String> pairs = new LinkedHashMap<>();
-    for (String name : names) {
-      for (String raw : options.values(name)) {
-        int equals = raw.indexOf('=');
-        if (equals <= 0) {
-          throw new UsageException("invalid value " + raw + " for " + name + ": expected key=value");
-        }
-        pairs.put(raw.substring(0, equals).trim(), raw.substring(equals + 1));
+    for (String pair : raw) {
+      int equals = pair.indexOf('=');
+      if (equals <= 0) {
+        throw new UsageException("invalid value " + pair + " for " + option + ": expected key=value");
       }
+      pairs.put(pair.substring(0, equals).trim(), pair.substring(equals + 1));
     }
     return pairs;
-  }
-
-  private static Map<String, Object> readFile(String option, String name) throws UsageException {
-    Path file = Path.of(name);
-    Properties properties = new Properties();
-    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      properties.load(reader);
-    } catch (IOException e) {
-      throw new UsageException("cannot read " + option + " " + file + ": " + e);
-    }
-    Map<String, Object> config = new LinkedHashMap<>();
-    for (String key : properties.stringPropertyNames()) {
-      config.put(key, properties.getProperty(key));
-    }
-    return config;
-  }
-
-  private static boolean isSet(Object value) {
-    return value != null && !value.toString().isBlank();
-  }
-
-  private static List<String> sorted(Set<String> keys) {
-    List<String> list = new ArrayList<>(keys);
-    list.sort(null);
-    return list;
   }
 }

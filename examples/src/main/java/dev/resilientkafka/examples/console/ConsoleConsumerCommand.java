@@ -1,28 +1,30 @@
 package dev.resilientkafka.examples.console;
 
 import static dev.resilientkafka.examples.console.ClientConfigOptions.PROPERTY;
-import static dev.resilientkafka.examples.console.ClientConfigOptions.RACK;
-import static dev.resilientkafka.examples.console.ClientConfigOptions.TOPIC;
 
 import dev.resilientkafka.BootstrapException;
 import dev.resilientkafka.ResilientConsumer;
+import dev.resilientkafka.examples.BootstrapOptions;
+import dev.resilientkafka.examples.ClusterUnreachableException;
 import dev.resilientkafka.examples.CommandIo;
 import dev.resilientkafka.examples.ExitCodes;
-import dev.resilientkafka.examples.OptionSpec;
-import dev.resilientkafka.examples.ParsedOptions;
-import dev.resilientkafka.examples.Subcommand;
+import dev.resilientkafka.examples.HelpOption;
+import dev.resilientkafka.examples.ResilientKafkaCli;
 import dev.resilientkafka.examples.UsageException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigException;
@@ -30,6 +32,9 @@ import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code resilient-kafka console-consumer}: prints the records of a topic on stdout through a {@link
@@ -39,15 +44,34 @@ import org.jspecify.annotations.Nullable;
  * --max-messages}, {@code --timeout-ms} without a record, or a signal); 2 usage or configuration error;
  * 3 the bootstrap could not be resolved or the consumer failed.
  */
-public final class ConsoleConsumerCommand implements Subcommand {
-  static final String GROUP = "--group";
-  static final String FROM_BEGINNING = "--from-beginning";
+@Command(
+    name = "console-consumer",
+    sortOptions = false,
+    description = {
+      "Print a topic's records with the resilient consumer, optionally with the broker and rack fetched from.",
+      "",
+      "Prints one line per record on stdout: [Broker:<id> Rack:<rack> Replica:leader|follower] [Partition:<p>] "
+          + "[Offset:<o>] [key] value, separated by key.separator. At exit it prints \"Processed a total of <n> "
+          + "messages\" on stderr, as Kafka's console consumer does.",
+      "",
+      "--print-broker: Kafka does not tell which broker a single record came from. What is printed is the broker "
+          + "the consumer was fetching that record's partition from when poll() returned it: the preferred read "
+          + "replica Kafka's consumer reports (its preferred-read-replica metric, set when the brokers run a "
+          + "rack-aware replica.selector.class and --rack matches a replica's rack), otherwise the partition's "
+          + "leader; the rack is that broker's broker.rack.",
+      "",
+      "Without --group, every partition of the topic is assigned and nothing is committed; with --group, the "
+          + "consumer subscribes and commits the offsets of the records it printed."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:done: --max-messages reached, --timeout-ms without a record, or a signal",
+      "2:usage or configuration error",
+      "3:the bootstrap could not be resolved (the name and resolver are named) or the consumer failed"
+    })
+public final class ConsoleConsumerCommand implements Callable<Integer> {
   static final String CONSUMER_PROPERTY = "--consumer-property";
   static final String CONSUMER_CONFIG = "--consumer.config";
-  static final String FORMATTER_PROPERTY = "--formatter-property";
-  static final String MAX_MESSAGES = "--max-messages";
-  static final String TIMEOUT_MS = "--timeout-ms";
-  static final String PRINT_BROKER = "--print-broker";
 
   private static final String PRINT_KEY = "print.key";
   private static final String PRINT_VALUE = "print.value";
@@ -57,93 +81,89 @@ public final class ConsoleConsumerCommand implements Subcommand {
   private static final Set<String> FORMATTER_KEYS = Set.of(PRINT_KEY, PRINT_VALUE, PRINT_PARTITION, PRINT_OFFSET, KEY_SEPARATOR);
   private static final Duration POLL = Duration.ofMillis(200);
 
-  @Override
-  public String name() {
-    return "console-consumer";
+  @Mixin BootstrapOptions bootstrap;
+
+  @Option(names = "--topic", required = true, paramLabel = "<topic>", description = "topic to read (required)")
+  String topic = "";
+
+  @Option(names = "--group", paramLabel = "<group-id>",
+      description = "consumer group to join and commit to (default: no group, every partition assigned)")
+  @Nullable String group;
+
+  @Option(names = "--from-beginning",
+      description = "start at the earliest offset when there is no committed one (default: the latest)")
+  boolean fromBeginning;
+
+  @Option(names = {CONSUMER_PROPERTY, "--command-property"}, paramLabel = "<key=value>",
+      description = "consumer setting: Kafka's consumer keys and the resilient.* keys (repeatable; "
+          + "--command-property is Kafka 4's name)")
+  List<String> consumerProperties = new ArrayList<>();
+
+  @Option(names = {CONSUMER_CONFIG, "--command-config"}, paramLabel = "<file>",
+      description = "consumer settings from a properties file (--command-config is Kafka 4's name)")
+  @Nullable Path consumerConfig;
+
+  @Option(names = {PROPERTY, "--formatter-property"}, paramLabel = "<key=value>",
+      description = "output: print.key, print.partition, print.offset (default false), print.value (default true), "
+          + "key.separator=<text> (default \\t) (repeatable; --formatter-property is Kafka 4's name)")
+  List<String> formatterProperties = new ArrayList<>();
+
+  @Option(names = "--max-messages", paramLabel = "<n>", description = "exit after printing n records (default: no limit)")
+  @Nullable Integer maxMessages;
+
+  @Option(names = "--timeout-ms", paramLabel = "<ms>",
+      description = "exit when no record arrived for that long (default: wait forever)")
+  @Nullable Integer timeoutMs;
+
+  @Option(names = "--rack", paramLabel = "<rack>", description = "this client's rack, set as client.rack: with a "
+      + "rack-aware replica selector on the brokers it fetches from a replica in that rack (default: discovered, "
+      + "see RackDiscovery)")
+  @Nullable String rack;
+
+  @Option(names = "--print-broker", description = "start each line with the broker and rack the record's partition "
+      + "is being fetched from (see below)")
+  boolean printBroker;
+
+  @Mixin HelpOption help;
+
+  private final CommandIo io;
+
+  ConsoleConsumerCommand(CommandIo io) {
+    this.io = io;
   }
 
   @Override
-  public String summary() {
-    return "print a topic's records with the resilient consumer, optionally with the broker and rack fetched from";
-  }
-
-  @Override
-  public List<OptionSpec> options() {
-    List<OptionSpec> options = new ArrayList<>(ClientConfigOptions.bootstrapOptions());
-    options.add(OptionSpec.value(TOPIC, "<topic>", "topic to read (required)"));
-    options.add(OptionSpec.value(GROUP, "<group-id>", "consumer group to join and commit to (default: no group, "
-        + "every partition assigned)"));
-    options.add(OptionSpec.flag(FROM_BEGINNING, "start at the earliest offset when there is no committed one "
-        + "(default: the latest)"));
-    options.add(OptionSpec.repeatable(CONSUMER_PROPERTY, "<key=value>",
-        "consumer setting: Kafka's consumer keys and the resilient.* keys"));
-    options.add(OptionSpec.repeatable(ClientConfigOptions.COMMAND_PROPERTY, "<key=value>",
-        "same as " + CONSUMER_PROPERTY + " (Kafka 4's name)"));
-    options.add(OptionSpec.value(CONSUMER_CONFIG, "<file>", "consumer settings from a properties file"));
-    options.add(OptionSpec.value(ClientConfigOptions.COMMAND_CONFIG, "<file>", "same as " + CONSUMER_CONFIG
-        + " (Kafka 4's name)"));
-    options.add(OptionSpec.repeatable(PROPERTY, "<key=value>", "output: print.key, print.partition, print.offset "
-        + "(default false), print.value (default true), key.separator=<text> (default \\t)"));
-    options.add(OptionSpec.repeatable(FORMATTER_PROPERTY, "<key=value>", "same as " + PROPERTY + " (Kafka 4's name)"));
-    options.add(OptionSpec.value(MAX_MESSAGES, "<n>", "exit after printing n records (default: no limit)"));
-    options.add(OptionSpec.value(TIMEOUT_MS, "<ms>", "exit when no record arrived for that long (default: wait forever)"));
-    options.add(OptionSpec.value(RACK, "<rack>", "this client's rack, set as client.rack: with a rack-aware replica "
-        + "selector on the brokers it fetches from a replica in that rack (default: discovered, see "
-        + "RackDiscovery)"));
-    options.add(OptionSpec.flag(PRINT_BROKER, "start each line with the broker and rack the record's partition "
-        + "is being fetched from (see below)"));
-    return List.copyOf(options);
-  }
-
-  @Override
-  public String description() {
-    return """
-        Prints one line per record on stdout: [Broker:<id> Rack:<rack> Replica:leader|follower]
-        [Partition:<p>] [Offset:<o>] [key] value, separated by key.separator. At exit it prints
-        "Processed a total of <n> messages" on stderr, as Kafka's console consumer does.
-
-        --print-broker: Kafka does not tell which broker a single record came from. What is printed is the
-        broker the consumer was fetching that record's partition from when poll() returned it: the
-        preferred read replica Kafka's consumer reports (its preferred-read-replica metric, set when the
-        brokers run a rack-aware replica.selector.class and --rack matches a replica's rack), otherwise
-        the partition's leader; the rack is that broker's broker.rack.
-
-        Without --group, every partition of the topic is assigned and nothing is committed; with --group,
-        the consumer subscribes and commits the offsets of the records it printed.
-
-        Exit codes: 0 done (--max-messages reached, --timeout-ms without a record, or a signal); 2 usage
-        or configuration error; 3 the bootstrap could not be resolved or the consumer failed.""";
-  }
-
-  @Override
-  public int run(ParsedOptions options, CommandIo io) throws UsageException, InterruptedException {
-    String topic = options.required(TOPIC);
-    Map<String, Object> config = ClientConfigOptions.clientConfig(options, CONSUMER_PROPERTY, CONSUMER_CONFIG);
-    Map<String, String> formatter = ClientConfigOptions.toolProperties(options, FORMATTER_PROPERTY, FORMATTER_KEYS);
+  public Integer call() throws UsageException, ClusterUnreachableException, InterruptedException {
+    Map<String, Object> config = ClientConfigOptions.clientConfig(consumerConfig, CONSUMER_CONFIG,
+        consumerProperties, CONSUMER_PROPERTY, bootstrap);
+    Map<String, String> formatter = ClientConfigOptions.toolProperties(formatterProperties, FORMATTER_KEYS);
     RecordFormatter format = new RecordFormatter(
         ClientConfigOptions.booleanProperty(formatter, PRINT_KEY, false),
         ClientConfigOptions.booleanProperty(formatter, PRINT_VALUE, true),
         ClientConfigOptions.booleanProperty(formatter, PRINT_PARTITION, false),
         ClientConfigOptions.booleanProperty(formatter, PRINT_OFFSET, false),
         ClientConfigOptions.separator(formatter, KEY_SEPARATOR, "\t"));
-    int maxMessages = options.intValue(MAX_MESSAGES, Integer.MAX_VALUE, 1, Integer.MAX_VALUE);
-    long timeoutMs = options.intValue(TIMEOUT_MS, -1, 1, Integer.MAX_VALUE);
-    boolean printBroker = options.has(PRINT_BROKER);
+    int max = positive(maxMessages, "--max-messages", Integer.MAX_VALUE);
+    long timeout = positive(timeoutMs, "--timeout-ms", -1);
 
-    options.value(GROUP).ifPresent(group -> config.put("group.id", group));
-    Object groupValue = config.get("group.id");
-    String group = groupValue == null || groupValue.toString().isBlank() ? null : groupValue.toString();
     if (group != null) {
+      config.put("group.id", group);
+    }
+    Object groupValue = config.get("group.id");
+    String groupId = groupValue == null || groupValue.toString().isBlank() ? null : groupValue.toString();
+    if (groupId != null) {
       config.putIfAbsent("enable.auto.commit", "false");
     }
-    if (options.has(FROM_BEGINNING)) {
+    if (fromBeginning) {
       config.put("auto.offset.reset", "earliest");
     } else {
       config.putIfAbsent("auto.offset.reset", "latest");
     }
-    options.value(RACK).ifPresent(rack -> config.put("client.rack", rack));
+    if (rack != null) {
+      config.put("client.rack", rack);
+    }
     config.putIfAbsent("client.id", "resilient-console-consumer");
-    boolean commit = group != null && !"true".equalsIgnoreCase(String.valueOf(config.get("enable.auto.commit")).trim());
+    boolean commit = groupId != null && !"true".equalsIgnoreCase(String.valueOf(config.get("enable.auto.commit")).trim());
 
     ResilientConsumer<String, String> consumer;
     try {
@@ -155,7 +175,10 @@ public final class ConsoleConsumerCommand implements Subcommand {
     } catch (ConfigException e) {
       throw new UsageException("invalid consumer configuration: " + e.getMessage());
     } catch (BootstrapException e) {
-      io.err().println("error: cannot bootstrap from " + config.get(ClientConfigOptions.SERVICE_KEY) + ": " + e.getMessage());
+      io.err().println("error: " + e.getMessage());
+      return ExitCodes.UNREACHABLE;
+    } catch (KafkaException e) {
+      io.err().println("error: cannot create the consumer: " + ResilientKafkaCli.rootCauses(e));
       return ExitCodes.UNREACHABLE;
     }
 
@@ -172,7 +195,7 @@ public final class ConsoleConsumerCommand implements Subcommand {
     long printed = 0;
     try {
       Loop loop = new Loop(consumer, topic, format, printBroker ? new FetchSource(consumer) : null, io, commit);
-      printed = loop.run(group, maxMessages, timeoutMs);
+      printed = loop.run(groupId, max, timeout);
     } catch (WakeupException e) {
       // a signal: end like the end of input
     } finally {
@@ -190,6 +213,16 @@ public final class ConsoleConsumerCommand implements Subcommand {
     }
     io.err().println("Processed a total of " + printed + " messages");
     return ExitCodes.OK;
+  }
+
+  private static int positive(@Nullable Integer value, String option, int fallback) throws UsageException {
+    if (value == null) {
+      return fallback;
+    }
+    if (value < 1) {
+      throw new UsageException("invalid value " + value + " for " + option + ": must be between 1 and " + Integer.MAX_VALUE);
+    }
+    return value;
   }
 
   /** The poll loop of one run. */

@@ -1,23 +1,23 @@
 package dev.resilientkafka.examples.console;
 
 import static dev.resilientkafka.examples.console.ClientConfigOptions.PROPERTY;
-import static dev.resilientkafka.examples.console.ClientConfigOptions.RACK;
-import static dev.resilientkafka.examples.console.ClientConfigOptions.TOPIC;
 
 import dev.resilientkafka.BootstrapException;
 import dev.resilientkafka.ResilientProducer;
 import dev.resilientkafka.ResilientProducerConfig;
+import dev.resilientkafka.examples.BootstrapOptions;
+import dev.resilientkafka.examples.ClusterUnreachableException;
 import dev.resilientkafka.examples.CommandIo;
 import dev.resilientkafka.examples.ExitCodes;
-import dev.resilientkafka.examples.OptionSpec;
-import dev.resilientkafka.examples.ParsedOptions;
-import dev.resilientkafka.examples.Subcommand;
+import dev.resilientkafka.examples.HelpOption;
+import dev.resilientkafka.examples.ResilientKafkaCli;
 import dev.resilientkafka.examples.UsageException;
 import dev.resilientkafka.examples.console.KeyedLineParser.KeyedLine;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,11 +25,16 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code resilient-kafka console-producer}: sends each line of stdin to a topic through a {@link
@@ -38,10 +43,34 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Exit codes: 0 every record delivered; 1 at least one record undelivered or line skipped; 2 usage or
  * configuration error; 3 the bootstrap could not be resolved or the producer failed.
  */
-public final class ConsoleProducerCommand implements Subcommand {
+@Command(
+    name = "console-producer",
+    sortOptions = false,
+    description = {
+      "Send lines from stdin to a topic with the resilient producer; report every undelivered record.",
+      "",
+      "Reads stdin line by line; each line is one record (with parse.key=true: key, separator, value). Records "
+          + "wait in the resilient producer's buffer while brokers are down and are retried until "
+          + "resilient.delivery.timeout.ms (default 600000); each record that ends undelivered is printed on stderr "
+          + "as \"undelivered: line <n> (key <k>): cause <FailureCause>: <detail>\", with FailureCause one of "
+          + "ISR_SHORTFALL, LEADER_UNAVAILABLE, BROKERS_UNREACHABLE, DNS, TIMEOUT, REJECTED, BUFFER_FULL, CLOSED. "
+          + "At end of input it flushes, closes and prints on stderr \"console-producer: sent <n>, delivered <n>, "
+          + "failed <n>\".",
+      "",
+      "acks=all and idempotence are forced by the resilient producer; --request-required-acks 1 or 0 (or acks in "
+          + "the producer properties) is refused unless resilient.availability.mode=true."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:every record delivered",
+      "1:at least one record undelivered, or a line skipped (no key.separator with parse.key=true and "
+          + "ignore.error=false)",
+      "2:usage or configuration error",
+      "3:the bootstrap could not be resolved (the name and resolver are named) or the producer failed"
+    })
+public final class ConsoleProducerCommand implements Callable<Integer> {
   static final String PRODUCER_PROPERTY = "--producer-property";
   static final String PRODUCER_CONFIG = "--producer.config";
-  static final String READER_PROPERTY = "--reader-property";
   static final String ACKS = "--request-required-acks";
 
   private static final String PARSE_KEY = "parse.key";
@@ -50,66 +79,53 @@ public final class ConsoleProducerCommand implements Subcommand {
   private static final Set<String> READER_KEYS = Set.of(PARSE_KEY, KEY_SEPARATOR, IGNORE_ERROR);
   private static final Duration CLOSE_ON_SIGNAL = Duration.ofSeconds(5);
 
-  @Override
-  public String name() {
-    return "console-producer";
+  @Mixin BootstrapOptions bootstrap;
+
+  @Option(names = "--topic", required = true, paramLabel = "<topic>", description = "topic to write to (required)")
+  String topic = "";
+
+  @Option(names = {PRODUCER_PROPERTY, "--command-property"}, paramLabel = "<key=value>",
+      description = "producer setting: Kafka's producer keys and the resilient.* keys (repeatable; "
+          + "--command-property is Kafka 4's name)")
+  List<String> producerProperties = new ArrayList<>();
+
+  @Option(names = {PRODUCER_CONFIG, "--command-config"}, paramLabel = "<file>",
+      description = "producer settings from a properties file (--command-config is Kafka 4's name)")
+  @Nullable Path producerConfig;
+
+  @Option(names = {PROPERTY, "--reader-property"}, paramLabel = "<key=value>",
+      description = "line reader: parse.key=true|false (default false), key.separator=<text> (default \\t), "
+          + "ignore.error=true|false (default false) (repeatable; --reader-property is Kafka 4's name)")
+  List<String> readerProperties = new ArrayList<>();
+
+  @Option(names = ACKS, paramLabel = "<all|-1>", description = "acks; only all (-1) unless " + PRODUCER_PROPERTY
+      + " " + ResilientProducerConfig.AVAILABILITY_MODE + "=true, which also allows 1 and 0")
+  @Nullable String acks;
+
+  @Option(names = "--rack", paramLabel = "<rack>", description = "this client's rack, set as client.rack (the "
+      + "producer writes to each partition's leader wherever it is; kept for symmetry with the consumer)")
+  @Nullable String rack;
+
+  @Mixin HelpOption help;
+
+  private final CommandIo io;
+
+  ConsoleProducerCommand(CommandIo io) {
+    this.io = io;
   }
 
   @Override
-  public String summary() {
-    return "send lines from stdin to a topic with the resilient producer; report every undelivered record";
-  }
-
-  @Override
-  public List<OptionSpec> options() {
-    List<OptionSpec> options = new ArrayList<>(ClientConfigOptions.bootstrapOptions());
-    options.add(OptionSpec.value(TOPIC, "<topic>", "topic to write to (required)"));
-    options.add(OptionSpec.repeatable(PRODUCER_PROPERTY, "<key=value>",
-        "producer setting: Kafka's producer keys and the resilient.* keys"));
-    options.add(OptionSpec.repeatable(ClientConfigOptions.COMMAND_PROPERTY, "<key=value>",
-        "same as " + PRODUCER_PROPERTY + " (Kafka 4's name)"));
-    options.add(OptionSpec.value(PRODUCER_CONFIG, "<file>", "producer settings from a properties file"));
-    options.add(OptionSpec.value(ClientConfigOptions.COMMAND_CONFIG, "<file>", "same as " + PRODUCER_CONFIG
-        + " (Kafka 4's name)"));
-    options.add(OptionSpec.repeatable(PROPERTY, "<key=value>", "line reader: parse.key=true|false (default false), "
-        + "key.separator=<text> (default \\t), ignore.error=true|false (default false)"));
-    options.add(OptionSpec.repeatable(READER_PROPERTY, "<key=value>", "same as " + PROPERTY + " (Kafka 4's name)"));
-    options.add(OptionSpec.value(ACKS, "<all|-1>", "acks; only all (-1) unless " + PRODUCER_PROPERTY + " "
-        + ResilientProducerConfig.AVAILABILITY_MODE + "=true, which also allows 1 and 0"));
-    options.add(OptionSpec.value(RACK, "<rack>", "this client's rack, set as client.rack (the producer writes to "
-        + "each partition's leader wherever it is; kept for symmetry with the consumer)"));
-    return List.copyOf(options);
-  }
-
-  @Override
-  public String description() {
-    return """
-        Reads stdin line by line; each line is one record (with parse.key=true: key, separator, value).
-        Records wait in the resilient producer's buffer while brokers are down and are retried until
-        resilient.delivery.timeout.ms (default 600000); each record that ends undelivered is printed on
-        stderr as "undelivered: line <n> (key <k>): cause <FailureCause>: <detail>", with FailureCause one
-        of ISR_SHORTFALL, LEADER_UNAVAILABLE, BROKERS_UNREACHABLE, DNS, TIMEOUT, REJECTED, BUFFER_FULL,
-        CLOSED. At end of input it flushes, closes and prints on stderr
-        "console-producer: sent <n>, delivered <n>, failed <n>".
-
-        acks=all and idempotence are forced by the resilient producer; --request-required-acks 1 or 0
-        (or acks in the producer properties) is refused unless resilient.availability.mode=true.
-
-        Exit codes: 0 every record delivered; 1 at least one record undelivered or a line skipped (a
-        line without key.separator when parse.key=true and ignore.error=false); 2 usage or configuration
-        error; 3 the bootstrap could not be resolved or the producer failed.""";
-  }
-
-  @Override
-  public int run(ParsedOptions options, CommandIo io) throws UsageException, IOException {
-    String topic = options.required(TOPIC);
-    Map<String, Object> config = ClientConfigOptions.clientConfig(options, PRODUCER_PROPERTY, PRODUCER_CONFIG);
-    Map<String, String> reader = ClientConfigOptions.toolProperties(options, READER_PROPERTY, READER_KEYS);
+  public Integer call() throws UsageException, ClusterUnreachableException, IOException {
+    Map<String, Object> config = ClientConfigOptions.clientConfig(producerConfig, PRODUCER_CONFIG,
+        producerProperties, PRODUCER_PROPERTY, bootstrap);
+    Map<String, String> reader = ClientConfigOptions.toolProperties(readerProperties, READER_KEYS);
     KeyedLineParser parser = new KeyedLineParser(ClientConfigOptions.booleanProperty(reader, PARSE_KEY, false),
         ClientConfigOptions.separator(reader, KEY_SEPARATOR, "\t"));
     boolean ignoreError = ClientConfigOptions.booleanProperty(reader, IGNORE_ERROR, false);
-    acks(options, config).ifPresent(acks -> config.put("acks", acks));
-    options.value(RACK).ifPresent(rack -> config.put("client.rack", rack));
+    acks(config).ifPresent(value -> config.put("acks", value));
+    if (rack != null) {
+      config.put("client.rack", rack);
+    }
     config.putIfAbsent("client.id", "resilient-console-producer");
 
     ResilientProducer<String, String> producer;
@@ -121,7 +137,10 @@ public final class ConsoleProducerCommand implements Subcommand {
     } catch (ConfigException e) {
       throw new UsageException("invalid producer configuration: " + e.getMessage());
     } catch (BootstrapException e) {
-      io.err().println("error: cannot bootstrap from " + config.get(ClientConfigOptions.SERVICE_KEY) + ": " + e.getMessage());
+      io.err().println("error: " + e.getMessage());
+      return ExitCodes.UNREACHABLE;
+    } catch (KafkaException e) {
+      io.err().println("error: cannot create the producer: " + ResilientKafkaCli.rootCauses(e));
       return ExitCodes.UNREACHABLE;
     }
     DeliveryTally tally = new DeliveryTally(io.err());
@@ -176,27 +195,26 @@ public final class ConsoleProducerCommand implements Subcommand {
    * The {@code acks} to set from {@link #ACKS}, if given: {@code all}/{@code -1}, or {@code 1}/{@code 0}
    * when the availability mode is on.
    */
-  private static Optional<String> acks(ParsedOptions options, Map<String, Object> config) throws UsageException {
-    Optional<String> given = options.value(ACKS);
-    if (given.isEmpty()) {
+  private Optional<String> acks(Map<String, Object> config) throws UsageException {
+    if (acks == null) {
       return Optional.empty();
     }
-    String acks = given.get().trim().toLowerCase(Locale.ROOT);
-    if (acks.equals("all") || acks.equals("-1")) {
+    String value = acks.trim().toLowerCase(Locale.ROOT);
+    if (value.equals("all") || value.equals("-1")) {
       return Optional.of("all");
     }
     Object mode = config.get(ResilientProducerConfig.AVAILABILITY_MODE);
     boolean availability = mode != null && mode.toString().trim().equalsIgnoreCase("true");
-    if (!acks.equals("1") && !acks.equals("0")) {
-      throw new UsageException("invalid value " + given.get() + " for " + ACKS + ": accepted values are all, -1"
+    if (!value.equals("1") && !value.equals("0")) {
+      throw new UsageException("invalid value " + acks + " for " + ACKS + ": accepted values are all, -1"
           + " (and 1, 0 with " + ResilientProducerConfig.AVAILABILITY_MODE + "=true)");
     }
     if (!availability) {
-      throw new UsageException("invalid value " + given.get() + " for " + ACKS + ": accepted values are all, -1;"
+      throw new UsageException("invalid value " + acks + " for " + ACKS + ": accepted values are all, -1;"
           + " the resilient producer forces acks=all so that no acknowledged record is lost. To trade that for"
           + " availability add " + PRODUCER_PROPERTY + " " + ResilientProducerConfig.AVAILABILITY_MODE + "=true");
     }
-    return Optional.of(acks);
+    return Optional.of(value);
   }
 
   private static String printable(String separator) {

@@ -16,15 +16,41 @@ import java.util.OptionalInt;
  *     --bootstrap-server ...})
  * @param brokers every registered broker, fenced ones included, by id
  * @param topics every topic, by name
+ * @param expectedBrokers how many brokers there should be ({@code --expected-brokers}, or the pods the
+ *     headless Service lists); 0 when not known
+ * @param expectedSource where {@code expectedBrokers} came from, for messages; empty when not known
  */
-public record ClusterSnapshot(String bootstrap, List<BrokerView> brokers, List<TopicView> topics) {
+public record ClusterSnapshot(String bootstrap, List<BrokerView> brokers, List<TopicView> topics,
+    int expectedBrokers, String expectedSource) {
   static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
 
   /** Copies and sorts the lists. */
   public ClusterSnapshot {
     Objects.requireNonNull(bootstrap, "bootstrap");
+    Objects.requireNonNull(expectedSource, "expectedSource");
+    if (expectedBrokers < 0) {
+      throw new IllegalArgumentException("expectedBrokers must be >= 0, was " + expectedBrokers);
+    }
     brokers = brokers.stream().sorted(Comparator.comparingInt(BrokerView::id)).toList();
     topics = topics.stream().sorted(Comparator.comparing(TopicView::name)).toList();
+  }
+
+  /** A snapshot without an expected broker count. */
+  public ClusterSnapshot(String bootstrap, List<BrokerView> brokers, List<TopicView> topics) {
+    this(bootstrap, brokers, topics, 0, "");
+  }
+
+  /** The same cluster with how many brokers there should be, and where that number came from. */
+  public ClusterSnapshot expecting(int count, String source) {
+    return new ClusterSnapshot(bootstrap, brokers, topics, count, source);
+  }
+
+  /**
+   * Registered brokers that do not serve: fenced by the controller (stopped, starting, or lost their
+   * session), or not answering describeConfigs although not fenced yet (killed moments ago, hung).
+   */
+  public List<BrokerView> brokersNotServing() {
+    return brokers.stream().filter(b -> b.fenced() || !b.configKnown()).toList();
   }
 
   /** The broker with this id, if registered. */

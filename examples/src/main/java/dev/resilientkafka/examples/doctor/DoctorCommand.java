@@ -1,96 +1,135 @@
 package dev.resilientkafka.examples.doctor;
 
+import dev.resilientkafka.examples.BootstrapOptions;
+import dev.resilientkafka.examples.ClusterUnreachableException;
 import dev.resilientkafka.examples.CommandIo;
 import dev.resilientkafka.examples.ExitCodes;
-import dev.resilientkafka.examples.OptionSpec;
-import dev.resilientkafka.examples.ParsedOptions;
-import dev.resilientkafka.examples.Subcommand;
+import dev.resilientkafka.examples.HelpOption;
+import dev.resilientkafka.examples.PropertiesFile;
+import dev.resilientkafka.examples.ResilientKafkaCli;
 import dev.resilientkafka.examples.UsageException;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.KafkaException;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code resilient-kafka doctor}: reads the cluster once and prints the {@link DoctorChecks#standard()}
  * table, or with {@code --drain <id>} answers whether that broker can go down now. Exit codes: 0 no
  * FAIL (WARNs allowed) / drain safe; 1 a FAIL / drain unsafe; 2 usage error; 3 cluster unreachable.
  */
-public final class DoctorCommand implements Subcommand {
-  static final String BOOTSTRAP = "--bootstrap-server";
+@Command(
+    name = "doctor",
+    sortOptions = false,
+    description = {
+      "Check a live cluster against the high-availability rules, or whether a broker can be drained.",
+      "",
+      "Prints one row per finding (PASS / WARN / FAIL, with the fix for each WARN and FAIL) after a line with "
+          + "the brokers registered, fenced and expected. A broker that is registered but fenced (stopped) or "
+          + "silent is a FAIL. Expected brokers: --expected-brokers, else the pods the headless Service lists "
+          + "when --bootstrap-service is given. Kubernetes publishes only ready pods unless the Service has "
+          + "publishNotReadyAddresses: true, so give --expected-brokers (your StatefulSet's replicas) to catch a "
+          + "broker pod that is not ready.",
+      "",
+      "--drain <id> checks Kafka's own disruption budget: every partition with the broker in its ISR must keep "
+          + "min.insync.replicas in-sync replicas without it. It prints \"drain broker <id>: yes\" or \"drain "
+          + "broker <id>: no\" and the partitions that block it."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:no FAIL (WARNs allowed), or the drain is safe",
+      "1:at least one FAIL, or the drain is not safe",
+      "2:usage error: unknown option, missing or invalid value",
+      "3:the cluster could not be reached (a name that does not resolve, no broker answering within "
+          + "--timeout-ms) or refused a request"
+    })
+public final class DoctorCommand implements Callable<Integer> {
   static final String COMMAND_CONFIG = "--command-config";
   static final String DRAIN = "--drain";
   static final String TIMEOUT = "--timeout-ms";
+  static final String EXPECTED = "--expected-brokers";
   static final int DEFAULT_TIMEOUT_MS = 15_000;
 
-  @Override
-  public String name() {
-    return "doctor";
+  @Mixin BootstrapOptions bootstrap;
+
+  @Option(names = COMMAND_CONFIG, paramLabel = "<file>",
+      description = "client properties for the Admin client (security, timeouts)")
+  @Nullable Path commandConfig;
+
+  @Option(names = EXPECTED, paramLabel = "<n>", description = "how many brokers there should be (your "
+      + "StatefulSet's replicas); default the pods the headless Service lists, when " + "--bootstrap-service is given")
+  @Nullable Integer expectedBrokers;
+
+  @Option(names = DRAIN, paramLabel = "<broker-id>", description = "only answer: can this broker go down now "
+      + "without any partition dropping below min.insync.replicas?")
+  @Nullable Integer drain;
+
+  @Option(names = TIMEOUT, paramLabel = "<ms>", defaultValue = "" + DEFAULT_TIMEOUT_MS,
+      description = "how long to wait for the cluster (default ${DEFAULT-VALUE})")
+  int timeoutMs;
+
+  @Mixin HelpOption help;
+
+  private final CommandIo io;
+
+  DoctorCommand(CommandIo io) {
+    this.io = io;
+  }
+
+  /** The rules, one line each, for the footer of {@code --help}. */
+  public static List<String> rules() {
+    return DoctorChecks.standard().stream().map(check -> String.format("  %-21s %s", check.id(), check.rule()))
+        .toList();
   }
 
   @Override
-  public String summary() {
-    return "check a live cluster against the high-availability rules, or whether a broker can be drained";
-  }
-
-  @Override
-  public List<OptionSpec> options() {
-    return List.of(
-        OptionSpec.value(BOOTSTRAP, "<host:port,...>", "brokers to connect to (required)"),
-        OptionSpec.value(COMMAND_CONFIG, "<file>", "client properties for the Admin client (security, timeouts)"),
-        OptionSpec.value(DRAIN, "<broker-id>", "only answer: can this broker go down now without any partition "
-            + "dropping below min.insync.replicas?"),
-        OptionSpec.value(TIMEOUT, "<ms>", "how long to wait for the cluster (default " + DEFAULT_TIMEOUT_MS + ")"));
-  }
-
-  @Override
-  public String description() {
-    StringBuilder rules = new StringBuilder("Rules checked (PASS / WARN / FAIL, with the fix for each WARN and FAIL):\n");
-    for (Check check : DoctorChecks.standard()) {
-      rules.append(String.format("  %-21s %s%n", check.id(), check.rule()));
+  public Integer call() throws UsageException, ClusterUnreachableException, InterruptedException {
+    if (timeoutMs < 100 || timeoutMs > 3_600_000) {
+      throw new UsageException("invalid value " + timeoutMs + " for " + TIMEOUT + ": must be between 100 and 3600000");
     }
-    return rules + """
-
-        --drain <id> checks Kafka's own disruption budget: every partition with the broker in its ISR
-        must keep min.insync.replicas in-sync replicas without it. It prints "drain broker <id>: yes" or
-        "drain broker <id>: no" and the partitions that block it.
-
-        Exit codes: 0 no FAIL (WARNs allowed) or the drain is safe; 1 at least one FAIL or the drain is
-        not safe; 2 usage error; 3 the cluster could not be reached or refused a request.""";
-  }
-
-  @Override
-  public int run(ParsedOptions options, CommandIo io) throws UsageException, InterruptedException {
-    String bootstrap = options.required(BOOTSTRAP);
-    int timeoutMs = options.intValue(TIMEOUT, DEFAULT_TIMEOUT_MS, 100, 3_600_000);
-    Integer drain = options.has(DRAIN) ? options.intValue(DRAIN, -1, 0, Integer.MAX_VALUE) : null;
-    Properties props = clientProperties(options, bootstrap, timeoutMs);
+    if (drain != null && drain < 0) {
+      throw new UsageException("invalid value " + drain + " for " + DRAIN + ": must be a broker id (0 or more)");
+    }
+    if (expectedBrokers != null && expectedBrokers < 1) {
+      throw new UsageException("invalid value " + expectedBrokers + " for " + EXPECTED + ": must be 1 or more");
+    }
+    Map<String, Object> config = commandConfig == null ? new HashMap<>()
+        : new HashMap<>(PropertiesFile.read(COMMAND_CONFIG, commandConfig));
+    bootstrap.applyTo(config);
+    BootstrapOptions.Resolved servers = BootstrapOptions.resolve(config);
+    Properties props = clientProperties(config, servers.servers(), timeoutMs);
 
     ClusterSnapshot snapshot;
     Admin admin = null;
     try {
       admin = Admin.create(props);
-      snapshot = new ClusterSnapshotReader(admin, bootstrap, Duration.ofMillis(timeoutMs)).read();
+      snapshot = new ClusterSnapshotReader(admin, servers.servers(), Duration.ofMillis(timeoutMs)).read();
     } catch (TimeoutException e) {
-      io.err().println("error: cannot reach the cluster at " + bootstrap + " within " + timeoutMs
-          + " ms: check " + BOOTSTRAP + " and that the brokers are up (" + TIMEOUT + " waits longer)");
+      io.err().println("error: cannot reach the cluster at " + servers.servers() + " (" + servers.source() + ") within "
+          + timeoutMs + " ms: check that the brokers are up and the address is right (" + TIMEOUT + " waits longer)");
       return ExitCodes.UNREACHABLE;
     } catch (ExecutionException e) {
-      io.err().println("error: the cluster at " + bootstrap + " refused a request: " + e.getCause());
+      io.err().println("error: the cluster at " + servers.servers() + " refused a request: "
+          + ResilientKafkaCli.rootCauses(e.getCause()));
       return ExitCodes.UNREACHABLE;
     } catch (KafkaException e) {
-      io.err().println("error: cannot connect to " + bootstrap + ": " + e.getMessage());
+      io.err().println("error: cannot connect to " + servers.servers() + " (" + servers.source() + "): "
+          + ResilientKafkaCli.rootCauses(e));
       return ExitCodes.UNREACHABLE;
     } finally {
       if (admin != null) {
@@ -98,29 +137,44 @@ public final class DoctorCommand implements Subcommand {
         admin.close(Duration.ofSeconds(2));
       }
     }
+    if (expectedBrokers != null) {
+      snapshot = snapshot.expecting(expectedBrokers, EXPECTED);
+    } else if (servers.servicePods() > 0) {
+      snapshot = snapshot.expecting(servers.servicePods(), "the pods of " + config.get(BootstrapOptions.SERVICE_KEY) + " in DNS");
+    }
 
     if (drain != null) {
       return drain(snapshot, drain, io.out());
     }
     List<Finding> findings = DoctorChecks.run(DoctorChecks.standard(), snapshot);
-    io.out().printf("Cluster at %s: %d broker(s), %d topic(s)%n%n", bootstrap, snapshot.brokers().size(),
-        snapshot.topics().size());
+    io.out().println(header(snapshot, servers.source()));
+    io.out().println();
     FindingsTable.print(findings, io.out());
     return FindingsTable.count(findings, Status.FAIL) > 0 ? ExitCodes.FINDINGS : ExitCodes.OK;
   }
 
-  private static Properties clientProperties(ParsedOptions options, String bootstrap, int timeoutMs)
-      throws UsageException {
+  /** {@code Cluster at ...: 3 broker(s) registered, 1 fenced (2), 3 expected (--expected-brokers); 4 topic(s)}. */
+  private static String header(ClusterSnapshot snapshot, String source) {
+    List<BrokerView> notServing = snapshot.brokersNotServing();
+    return String.format("Cluster at %s (%s): %d broker(s) registered, %d serving, %s; %d topic(s)",
+        snapshot.bootstrap(), source, snapshot.brokers().size(), snapshot.brokers().size() - notServing.size(),
+        (notServing.isEmpty() ? "none fenced" : notServing.size() + " not serving ("
+            + notServing.stream().map(BrokerView::describe).collect(Collectors.joining(", ")) + ")")
+            + (snapshot.expectedBrokers() > 0
+                ? ", " + snapshot.expectedBrokers() + " expected (" + snapshot.expectedSource() + ")"
+                : ", expected unknown (" + EXPECTED + ")"),
+        snapshot.topics().size());
+  }
+
+  private static Properties clientProperties(Map<String, Object> config, String servers, int timeoutMs) {
     Properties props = new Properties();
-    if (options.has(COMMAND_CONFIG)) {
-      Path file = Path.of(options.required(COMMAND_CONFIG));
-      try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-        props.load(reader);
-      } catch (IOException e) {
-        throw new UsageException("cannot read " + COMMAND_CONFIG + " " + file + ": " + e);
+    config.forEach((key, value) -> {
+      // the resilient.* keys are this tool's, not the Admin client's
+      if (!key.startsWith("resilient.")) {
+        props.put(key, value);
       }
-    }
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    });
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
     props.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, "resilient-kafka-doctor");
     props.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Integer.toString(timeoutMs));
     props.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Integer.toString(Math.min(timeoutMs, 30_000)));

@@ -66,8 +66,12 @@ public final class InternalTopicsCheck implements Check {
     Optional<Integer> minIsr = ClusterSnapshot.intConfig(known.get().config(), internal.minIsrKey());
     String detail = "brokers will create it with " + internal.replicationKey() + "=" + rf.map(String::valueOf).orElse("?")
         + ", " + internal.minIsrKey() + "=" + minIsr.map(String::valueOf).orElse("?");
-    String fix = "set " + internal.replicationKey() + "=3 and " + internal.minIsrKey()
-        + "=2 in every broker's server.properties before the topic is first used";
+    // the broker that first needs the topic asks the controller to create it with its own replication
+    // setting; its min ISR is a topic default, which on KRaft comes from the cluster default
+    String fix = "set " + internal.replicationKey() + "=3 in the brokers' server.properties before the topic is "
+        + "first used, and " + (internal.minIsrKey().equals(ClusterSnapshot.MIN_INSYNC_REPLICAS)
+            ? "min.insync.replicas=2 as the cluster default: " + MinInsyncReplicasCheck.clusterDefaultFix(cluster)
+            : internal.minIsrKey() + "=2 there too");
     if (rf.isEmpty() || rf.get() < ReplicationFactorCheck.MINIMUM) {
       return Finding.fail(ID, subject, detail, fix);
     }

@@ -39,9 +39,13 @@ public final class MinInsyncReplicasCheck implements Check {
   static List<Finding> judge(ClusterSnapshot cluster, TopicView topic, String check) {
     int rf = topic.replicationFactor();
     int minIsr = cluster.minInsyncReplicas(topic);
-    String fix = "kafka-configs.sh --bootstrap-server " + cluster.bootstrap()
+    String topicFix = "kafka-configs.sh --bootstrap-server " + cluster.bootstrap()
         + " --alter --entity-type topics --entity-name " + topic.name() + " --add-config min.insync.replicas=2"
         + (rf < 3 ? " (after raising the replication factor to 3)" : "");
+    // a topic without its own value takes the cluster default: on KRaft that is the controllers' setting or
+    // a dynamic cluster default, not what the brokers' server.properties say
+    String fix = topic.minInsyncReplicas().isPresent() ? topicFix
+        : topicFix + "; or for every topic without its own value, the cluster default: " + clusterDefaultFix(cluster);
     if (minIsr >= rf) {
       return List.of(Finding.fail(check, "topic " + topic.name(),
           "min.insync.replicas " + minIsr + " >= replication factor " + rf
@@ -53,5 +57,15 @@ public final class MinInsyncReplicasCheck implements Check {
           fix));
     }
     return List.of();
+  }
+
+  /**
+   * How to set the cluster-wide default on KRaft: a dynamic default for all brokers (stored in the
+   * metadata log, seen by brokers and controllers), or the controllers' own configuration.
+   */
+  static String clusterDefaultFix(ClusterSnapshot cluster) {
+    return "kafka-configs.sh --bootstrap-server " + cluster.bootstrap()
+        + " --alter --entity-type brokers --entity-default --add-config min.insync.replicas=2"
+        + " (or min.insync.replicas=2 in the controllers' server.properties)";
   }
 }

@@ -17,22 +17,23 @@ class ConsoleUsageTest {
   void producerHelpListsKafkasFlagsAndTheResilientOnes() {
     CliProcess.Result result = CliProcess.run("console-producer", "--help");
     assertThat(result.exitCode()).as(result.toString()).isZero();
-    assertThat(result.stdout()).contains("--bootstrap-server <host:port,...>", "--bootstrap-service <service[:port]>",
-        "--dns-server <host:port>", "--topic <topic>", "--producer-property <key=value>", "(repeatable)",
-        "--producer.config <file>", "--property <key=value>", "parse.key", "key.separator",
-        "--request-required-acks <all|-1>", "resilient.availability.mode=true", "--rack <rack>",
-        "ISR_SHORTFALL", "sent <n>, delivered <n>, failed <n>", "Exit codes");
+    assertThat(result.stdout()).contains("--bootstrap-server=<host:port,...>", "--bootstrap-service=<service[:port]>",
+        "--dns-server=<host:port>", "--topic=<topic>", "--command-property, --producer-property=<key=value>",
+        "repeatable", "--command-config, --producer.config=<file>", "--property, --reader-property=<key=value>",
+        "parse.key", "key.separator", "--request-required-acks=<all|-1>", "resilient.availability.mode=true",
+        "--rack=<rack>", "ISR_SHORTFALL", "delivered <n>, failed <n>", "Exit codes:",
+        "1   at least one record undelivered");
   }
 
   @Test
   void consumerHelpListsKafkasFlagsAndSaysWhatPrintBrokerShows() {
     CliProcess.Result result = CliProcess.run("console-consumer", "--help");
     assertThat(result.exitCode()).as(result.toString()).isZero();
-    assertThat(result.stdout()).contains("--bootstrap-server <host:port,...>", "--bootstrap-service <service[:port]>",
-        "--dns-server <host:port>", "--topic <topic>", "--group <group-id>", "--from-beginning",
-        "--consumer-property <key=value>", "--consumer.config <file>", "print.key", "key.separator",
-        "--max-messages <n>", "--timeout-ms <ms>", "--rack <rack>", "--print-broker",
-        "Kafka does not tell which broker a single record came from", "preferred-read-replica", "Exit codes");
+    assertThat(result.stdout()).contains("--bootstrap-server=<host:port,...>", "--bootstrap-service=<service[:port]>",
+        "--dns-server=<host:port>", "--topic=<topic>", "--group=<group-id>", "--from-beginning",
+        "--command-property, --consumer-property=<key=value>", "--command-config, --consumer.config=<file>",
+        "print.key", "key.separator", "--max-messages=<n>", "--timeout-ms=<ms>", "--rack=<rack>", "--print-broker",
+        "Kafka does not tell which broker a single record came from", "preferred-read-replica", "Exit codes:");
   }
 
   @Test
@@ -51,18 +52,18 @@ class ConsoleUsageTest {
 
   @Test
   void unknownFlagsAndPropertiesAreNamedWithTheAcceptedOnes() {
-    CliProcess.Result flag = CliProcess.run("console-consumer", "--bootstrap-server", "x:9092", "--topic", "t",
+    CliProcess.Result flag = CliProcess.run("console-consumer", "--bootstrap-server", "127.0.0.1:1", "--topic", "t",
         "--from-begining");
     assertThat(flag.exitCode()).as(flag.toString()).isEqualTo(ExitCodes.USAGE);
-    assertThat(flag.stderr()).contains("unknown option --from-begining for resilient-kafka console-consumer",
-        "accepted: --bootstrap-server, --bootstrap-service, --dns-server, --topic, --group, --from-beginning");
+    assertThat(flag.stderr()).contains("Unknown option: '--from-begining'", "Possible solutions: --from-beginning",
+        "Run 'resilient-kafka console-consumer --help' for usage.");
 
-    CliProcess.Result property = CliProcess.run("console-producer", "--bootstrap-server", "x:9092", "--topic", "t",
+    CliProcess.Result property = CliProcess.run("console-producer", "--bootstrap-server", "127.0.0.1:1", "--topic", "t",
         "--property", "parse.keys=true");
     assertThat(property.exitCode()).as(property.toString()).isEqualTo(ExitCodes.USAGE);
     assertThat(property.stderr()).contains("unknown --property parse.keys; accepted: ignore.error, key.separator, parse.key");
 
-    CliProcess.Result pair = CliProcess.run("console-producer", "--bootstrap-server", "x:9092", "--topic", "t",
+    CliProcess.Result pair = CliProcess.run("console-producer", "--bootstrap-server", "127.0.0.1:1", "--topic", "t",
         "--producer-property", "linger.ms");
     assertThat(pair.exitCode()).as(pair.toString()).isEqualTo(ExitCodes.USAGE);
     assertThat(pair.stderr()).contains("invalid value linger.ms for --producer-property: expected key=value");
@@ -74,12 +75,12 @@ class ConsoleUsageTest {
     assertThat(none.exitCode()).as(none.toString()).isEqualTo(ExitCodes.USAGE);
     assertThat(none.stderr()).contains("needs --bootstrap-server <host:port,...> or --bootstrap-service");
 
-    CliProcess.Result both = CliProcess.run("console-producer", "--topic", "t", "--bootstrap-server", "x:9092",
+    CliProcess.Result both = CliProcess.run("console-producer", "--topic", "t", "--bootstrap-server", "127.0.0.1:1",
         "--bootstrap-service", "kafka-svc");
     assertThat(both.exitCode()).as(both.toString()).isEqualTo(ExitCodes.USAGE);
     assertThat(both.stderr()).contains("give either --bootstrap-server (bootstrap.servers) or --bootstrap-service");
 
-    CliProcess.Result dns = CliProcess.run("console-producer", "--topic", "t", "--bootstrap-server", "x:9092",
+    CliProcess.Result dns = CliProcess.run("console-producer", "--topic", "t", "--bootstrap-server", "127.0.0.1:1",
         "--dns-server", "127.0.0.1:53");
     assertThat(dns.exitCode()).as(dns.toString()).isEqualTo(ExitCodes.USAGE);
     assertThat(dns.stderr()).contains("--dns-server is only used with --bootstrap-service");

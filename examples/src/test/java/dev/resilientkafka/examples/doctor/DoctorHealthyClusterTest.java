@@ -92,6 +92,7 @@ class DoctorHealthyClusterTest {
     }
     assertThat(result.stdout()).doesNotContain("WARN ", "FAIL ", "fix:")
         .contains("0 WARN, 0 FAIL")
+        .contains("(--bootstrap-server): 3 broker(s) registered, 3 serving, none fenced, expected unknown")
         .contains("kafka-0.kafka-svc.default.svc.cluster.local", "[zone-a, zone-b, zone-c]")
         .contains("topic __consumer_offsets", "replication factor 3, min.insync.replicas 2")
         .contains("__transaction_state (not created yet)");
@@ -193,7 +194,13 @@ class DoctorHealthyClusterTest {
     assertThat(doctor.exitCode()).as(doctor.toString()).isEqualTo(ExitCodes.FINDINGS);
     assertThat(DoctorOutput.statuses(doctor, "isr-now", "topic fragile")).containsExactly("FAIL");
     assertThat(DoctorOutput.statuses(doctor, "isr-now", "topic orders")).containsExactly("WARN");
-    assertThat(DoctorOutput.statuses(doctor, "broker-count", "cluster")).containsExactly("PASS");
+    // the stopped broker is still registered (fenced): a finding of its own, and two serving brokers with min
+    // ISR 2 leave no room for another loss
+    assertThat(DoctorOutput.statuses(doctor, "broker-count", "broker 1")).containsExactly("FAIL");
+    assertThat(DoctorOutput.statuses(doctor, "broker-count", "cluster")).containsExactly("FAIL");
+    assertThat(doctor.stdout()).contains("3 broker(s) registered, 2 serving, 1 not serving (1 (kafka-1.",
+        "is registered but fenced", "2 brokers serving (3 registered, 1 not serving)",
+        "losing any broker stops acks=all writes", "fix: bring broker(s) 1 back");
     assertThat(doctor.stdout()).contains("fragile-0 isr [2] of [1, 2]", "--under-min-isr-partitions", "--at-min-isr-partitions");
 
     CliProcess.Result drain0 = doctor("--drain", "0");
@@ -210,6 +217,40 @@ class DoctorHealthyClusterTest {
     CliProcess.Result drain1 = doctor("--drain", "1");
     assertThat(drain1.exitCode()).as(drain1.toString()).isEqualTo(ExitCodes.OK);
     assertThat(drain1.stdout()).startsWith("drain broker 1: yes");
+  }
+
+  @Test
+  void throughTheHeadlessServiceTheDoctorExpectsThePodsItLists() {
+    CliProcess.Result result = CliProcess.run("doctor", "--bootstrap-service", cluster.serviceBootstrap(),
+        "--dns-server", dnsServer());
+
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.OK);
+    assertThat(result.stdout()).contains("(--bootstrap-service " + cluster.serviceBootstrap() + " via DNS server ",
+        "3 broker(s) registered, 3 serving, none fenced, 3 expected (the pods of " + cluster.serviceBootstrap() + " in DNS)");
+    assertThat(DoctorOutput.statuses(result, "broker-count", "cluster")).containsExactly("PASS");
+  }
+
+  @Test
+  void fewerBrokersRegisteredThanExpectedFails() {
+    CliProcess.Result result = doctor("--expected-brokers", "4");
+
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.FINDINGS);
+    assertThat(DoctorOutput.statuses(result, "broker-count", "cluster")).containsExactly("FAIL");
+    assertThat(result.stdout()).contains("4 brokers expected from --expected-brokers, only 3 registered (0, 1, 2)");
+  }
+
+  @Test
+  void aServiceTheDnsServerDoesNotKnowIsNamedWithTheDnsServer() {
+    CliProcess.Result result = CliProcess.run("doctor", "--bootstrap-service", "no-such-svc", "--dns-server", dnsServer(),
+        "--timeout-ms", "3000");
+
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.UNREACHABLE);
+    assertThat(result.stderr()).contains("no-such-svc", "via DNS server " + dnsServer(), "NXDOMAIN")
+        .doesNotContain("KafkaAdminClient");
+  }
+
+  private static String dnsServer() {
+    return cluster.dnsAddress().getHostString() + ":" + cluster.dnsAddress().getPort();
   }
 
   private static void alter(ConfigResource resource, AlterConfigOp op) throws Exception {
