@@ -29,6 +29,7 @@ final class JvmDnsCacheCheck {
 
   private final BootstrapListener listener;
   private final Map<String, Long> staleSince = new HashMap<>();
+  private final Map<String, List<InetAddress>> lastAnswers = new HashMap<>();
   private final Map<String, Boolean> reported = new HashMap<>();
   private boolean configChecked;
 
@@ -54,13 +55,23 @@ final class JvmDnsCacheCheck {
     listener.onStaleJvmDnsCache("*", detail);
   }
 
-  /** Compares what the JVM resolves for each pod with DNS's fresh answer. */
+  /**
+   * Compares what the JVM resolves for a pod with DNS's fresh answer, but only for pods whose DNS answer
+   * changed (and while the JVM still returns the old one): a name lookup keeps a cache entry warm, and
+   * periodic lookups of unchanged names would pin the old address for the JVM's whole TTL after the next
+   * change, where an entry nobody touched would simply have expired.
+   */
   void checkPods(Map<String, List<InetAddress>> dnsAnswers, Duration recordTtl, long nowNanos) {
     for (Map.Entry<String, List<InetAddress>> pod : dnsAnswers.entrySet()) {
       if (pod.getValue().isEmpty()) {
         continue;
       }
       String host = pod.getKey();
+      List<InetAddress> previous = lastAnswers.put(host, pod.getValue());
+      boolean changed = previous != null && !previous.equals(pod.getValue());
+      if (!changed && !staleSince.containsKey(host)) {
+        continue;
+      }
       List<InetAddress> jvm;
       try {
         jvm = List.of(InetAddress.getAllByName(host));

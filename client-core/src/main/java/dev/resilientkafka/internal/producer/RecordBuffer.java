@@ -70,6 +70,8 @@ public final class RecordBuffer implements ClusterView.Member {
   private static final int DRAIN_CHUNK = 512;
   /** How often records waiting for a topic's metadata look whether Kafka has it now (no request sent). */
   private static final long METADATA_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+  /** How often records for an explicit partition beyond the known count are offered again. */
+  private static final long OUT_OF_RANGE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private static final int UNKNOWN = -1;
   private static final int OUT_OF_RANGE = -2;
 
@@ -304,7 +306,7 @@ public final class RecordBuffer implements ClusterView.Member {
     if (disk == null || disk.pending == 0) {
       return;
     }
-    while (disk.recoveredLeft > 0) {
+    while (disk.recoveredLeft > 0 && settings.maxBytes - bound.bytes() >= disk.recoveredWanted) {
       List<SpooledRecord> batch = disk.spool.readPending(disk.recoveredNext, (int) Math.min(256, disk.recoveredLeft),
           Math.max(1, settings.maxBytes - bound.bytes()));
       if (batch.isEmpty()) {
@@ -315,8 +317,10 @@ public final class RecordBuffer implements ClusterView.Member {
       for (SpooledRecord spooled : batch) {
         PendingRecord record = recovered(spooled, now);
         if (record.deadlineNanos - now > 0 && !bound.tryTake(record.sizeInBytes)) {
-          return; // memory full: the rest is read again when there is room
+          disk.recoveredWanted = record.sizeInBytes; // memory full: read again when there is room for it
+          return;
         }
+        disk.recoveredWanted = 0;
         disk.recoveredNext = spooled.sequence() + 1;
         disk.recoveredLeft--;
         if (record.deadlineNanos - now <= 0) {
@@ -625,6 +629,9 @@ public final class RecordBuffer implements ClusterView.Member {
     if (lane.attempt == 0) {
       lane.attempt = 1;
       lane.nextAttemptNanos = now + METADATA_CHECK_NANOS;
+    } else if (queue == lane.queue && queue.size() == 1) {
+      // the first record in the topic's queue must not wait for the cadence of out-of-range partitions
+      lane.nextAttemptNanos = Math.min(lane.nextAttemptNanos, now + METADATA_CHECK_NANOS);
     }
     dispatcher.wake();
   }
@@ -706,11 +713,10 @@ public final class RecordBuffer implements ClusterView.Member {
         return;
       }
       Blocked blocked = drainQueue(lane, lane.queue, now, handed, outcomes);
+      boolean outOfRangeWaits = false;
       for (var it = lane.outOfRange.entrySet().iterator(); it.hasNext(); ) {
         Map.Entry<Integer, ArrayDeque<PendingRecord>> entry = it.next();
-        if (drainOutOfRange(lane, entry.getKey(), entry.getValue(), now, handed, outcomes) && blocked == Blocked.NO) {
-          blocked = Blocked.REFUSED;
-        }
+        outOfRangeWaits |= drainOutOfRange(lane, entry.getKey(), entry.getValue(), now, handed, outcomes);
         if (entry.getValue().isEmpty()) {
           it.remove();
         }
@@ -721,7 +727,14 @@ public final class RecordBuffer implements ClusterView.Member {
           lane.nextAttemptNanos = now + backoffNanos(lane.attempt);
         }
         case NO_METADATA -> lane.nextAttemptNanos = now + METADATA_CHECK_NANOS;
-        case NO -> lane.attempt = 0;
+        case NO -> {
+          // the topic's own queue is empty: partitions beyond the count are looked at on their own cadence
+          // (they fail after a grace period anyway), never backing off the topic's other records
+          lane.attempt = 0;
+          if (outOfRangeWaits) {
+            lane.nextAttemptNanos = now + OUT_OF_RANGE_CHECK_NANOS;
+          }
+        }
       }
     } finally {
       lane.lock.unlock();

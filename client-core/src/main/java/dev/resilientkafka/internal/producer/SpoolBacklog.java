@@ -31,7 +31,9 @@ final class SpoolBacklog {
    * process appends, and nothing completes them before they are read back), and how many are left.
    */
   long recoveredNext;
-  long recoveredLeft;
+  volatile long recoveredLeft;
+  /** Size of the recovered record that did not fit in memory last time; read again once this much is free. */
+  long recoveredWanted;
   /** Records waiting here (recovered ones included) plus the one being moved into memory. */
   volatile long pending;
   final RecoveryReport recovery;
