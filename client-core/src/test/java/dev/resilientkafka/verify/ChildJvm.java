@@ -49,7 +49,10 @@ final class ChildJvm implements AutoCloseable {
       throws IOException {
     List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC"));
     command.addAll(jvmOptions);
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass.getName()));
+    if (!jvmOptions.contains("-cp")) {
+      command.addAll(List.of("-cp", System.getProperty("java.class.path")));
+    }
+    command.add(mainClass.getName());
     command.addAll(List.of(args));
     return new ChildJvm(label, new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start());
   }

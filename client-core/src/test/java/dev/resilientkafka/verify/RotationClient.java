@@ -29,13 +29,14 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <epoch ms>} per acknowledgement and {@code READ <partition> <epoch ms>} per record read, and ends when
  * its standard input is closed.
  *
- * <p>Arguments: {@code resilient|plain}, bootstrap servers, topic.
+ * <p>Arguments: {@code resilient|plain|resilient-service}, bootstrap servers, topic, and for {@code
+ * resilient-service} the headless Service and the DNS server to bootstrap from instead of the servers.
  */
 public final class RotationClient {
   private RotationClient() {}
 
   public static void main(String[] args) throws Exception {
-    boolean resilient = args[0].equals("resilient");
+    boolean resilient = args[0].startsWith("resilient");
     String bootstrap = args[1];
     String topic = args[2];
     Map<String, Object> producerConfig = new HashMap<>();
@@ -48,6 +49,13 @@ public final class RotationClient {
     consumerConfig.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     consumerConfig.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     consumerConfig.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    if (args[0].equals("resilient-service")) {
+      for (Map<String, Object> config : List.of(producerConfig, consumerConfig)) {
+        config.remove(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG);
+        config.put("resilient.bootstrap.service", args[3]);
+        config.put("resilient.bootstrap.dns.server", args[4]);
+      }
+    }
     if (!resilient) {
       // the tuned twin: the reconnect and rebootstrap settings resilient-kafka applies
       for (Map<String, Object> config : List.of(producerConfig, consumerConfig)) {

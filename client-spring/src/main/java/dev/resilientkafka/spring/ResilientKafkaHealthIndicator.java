@@ -141,17 +141,41 @@ public final class ResilientKafkaHealthIndicator implements HealthIndicator, Dis
     long bytes = 0;
     double fill = 0;
     Duration oldest = Duration.ZERO;
+    long spooled = 0;
+    long spooledBytes = 0;
+    long recovered = 0;
+    long tornTails = 0;
+    boolean anySpool = false;
     for (ResilientProducer<?, ?> producer : producers) {
       belowMinIsr = Math.max(belowMinIsr, producer.partitionsBelowMinIsr());
       long r = producer.bufferedRecords();
       long b = producer.bufferedBytes();
       records += r;
       bytes += b;
-      fill = Math.max(fill, Math.max((double) r / maxRecords, (double) b / maxBytes));
       Duration age = producer.oldestBufferedAge();
+      java.util.Optional<dev.resilientkafka.SpoolStatus> spool = producer.spoolStatus();
+      if (spool.isPresent()) {
+        // with a durable spool, memory full is normal (records wait on disk): the spool is the bound
+        anySpool = true;
+        dev.resilientkafka.SpoolStatus s = spool.get();
+        spooled += s.records();
+        spooledBytes += s.bytes();
+        recovered += s.recoveredAtStart();
+        tornTails += s.tornTailsRepairedAtStart();
+        fill = Math.max(fill, (double) s.bytes() / s.maxBytes());
+        age = s.oldestAge().compareTo(age) > 0 ? s.oldestAge() : age;
+      } else {
+        fill = Math.max(fill, Math.max((double) r / maxRecords, (double) b / maxBytes));
+      }
       if (age.compareTo(oldest) > 0) {
         oldest = age;
       }
+    }
+    if (anySpool) {
+      details.put("spool.records", spooled);
+      details.put("spool.bytes", spooledBytes);
+      details.put("spool.recoveredAtStart", recovered);
+      details.put("spool.tornTailsRepairedAtStart", tornTails);
     }
     details.put("producers", producers.size());
     details.put("partitionsBelowMinIsr", belowMinIsr);

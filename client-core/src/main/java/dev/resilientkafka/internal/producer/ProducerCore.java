@@ -244,7 +244,7 @@ public final class ProducerCore<K, V> {
     RecoveryReport found = spool.recovery();
     long oldest = spool.oldestAcceptedAtMillis();
     return java.util.Optional.of(new SpoolStatus(spool.directory(), spool.records(), spool.bytes(),
-        oldest < 0 ? Duration.ZERO : Duration.ofMillis(Math.max(0, System.currentTimeMillis() - oldest)),
+        settings.spoolMaxBytes, oldest < 0 ? Duration.ZERO : Duration.ofMillis(Math.max(0, System.currentTimeMillis() - oldest)),
         found.records(), found.tornTails()));
   }
 
