@@ -82,7 +82,10 @@ class RackDiscoveryChainTest {
     config.put(RackDiscoveryEnvironment.AWS_URL, closed);
     config.put(RackDiscoveryEnvironment.GCP_URL, closed);
     config.put(RackDiscoveryEnvironment.AZURE_URL, closed);
-    config.put(RackDiscoveryEnvironment.METADATA_TIMEOUT_MS, 300);
+    // generous, so that a loopback server that answers is never cut short on a busy machine; the tests of
+    // timeouts and of the chain's deadline set their own
+    config.put(RackDiscoveryEnvironment.METADATA_TIMEOUT_MS, 3_000);
+    config.put(RackDiscoveryEnvironment.DISCOVERY_TIMEOUT_MS, 30_000);
     // generous: the JVM's first TLS handshake alone can take most of a second on a busy machine
     config.put(RackDiscoveryEnvironment.KUBERNETES_TIMEOUT_MS, 3000);
   }
@@ -356,6 +359,7 @@ class RackDiscoveryChainTest {
     HttpServer gcp = LoopbackServers.http(LoopbackServers.hanging(release));
     servers.add(gcp);
     config.put(RackDiscoveryEnvironment.GCP_URL, LoopbackServers.url(gcp, "http"));
+    config.put(RackDiscoveryEnvironment.METADATA_TIMEOUT_MS, 300);
     RackDiscoveryResult result = resolve();
     assertThat(step(result, "GCP").detail()).contains("within 300 ms");
   }
@@ -470,6 +474,7 @@ class RackDiscoveryChainTest {
     servers.add(hanging);
     config.put(RackDiscoveryEnvironment.AWS_URL, LoopbackServers.url(hanging, "http"));
     config.put(RackDiscoveryEnvironment.AZURE_URL, LoopbackServers.url(hanging, "http"));
+    config.put(RackDiscoveryEnvironment.METADATA_TIMEOUT_MS, 300);
 
     long start = System.nanoTime();
     RackDiscoveryResult result = resolve();
