@@ -62,8 +62,8 @@ class PodIpRotationTwinTest {
       r.assertGuarantees("");
       assertThat(r.failed()).isZero();
       assertThat(resilient.longestSendMs()).as("the library's send() does not block").isLessThan(1_000);
-      assertThat(resilient.longestAckGapMs()).as("longest ack gap: never worse than the twin (1 s slack)")
-          .isLessThanOrEqualTo(twin.longestAckGapMs() + 1_000);
+      assertThat(resilient.longestAckGapMs()).as("longest ack gap: never worse than the twin (timer noise: %d ms)", TunedTwins.GAP_SLACK_MS)
+          .isLessThanOrEqualTo(twin.longestAckGapMs() + TunedTwins.GAP_SLACK_MS);
       assertThat(r.lost()).isLessThanOrEqualTo(p.lost());
       assertThat(r.reordered()).isLessThanOrEqualTo(p.reordered());
     }
