@@ -130,8 +130,8 @@ class TlsVerificationTest {
   }
 
   /**
-   * The consumer (Kafka's own error) names the untrusted certificate. FINDING (producer): as with the
-   * IP-pinned client, the record fails as {@code TIMEOUT} without the {@code SslAuthenticationException}.
+   * The consumer (Kafka's own error) and the producer (cause AUTHENTICATION, Kafka's {@code
+   * SslAuthenticationException} in the chain) name the untrusted certificate.
    */
   @Test
   void aTruststoreWithAnotherCaIsRefusedWithAClearError(@TempDir Path dir) throws Exception {

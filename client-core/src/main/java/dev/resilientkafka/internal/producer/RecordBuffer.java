@@ -440,10 +440,15 @@ public final class RecordBuffer implements ClusterView.Member {
       if (infos != null && !infos.isEmpty()) {
         TopicLane.Partitions fresh = TopicLane.Partitions.of(infos, now);
         lane.partitions(fresh);
+        lane.metadataError = null;
         return fresh;
       }
     } catch (KafkaException e) {
-      // not in the metadata yet (asked for now), or the producer is closing
+      // not in the metadata yet (asked for now: a timeout at once), the producer closing, or a reason to
+      // name when the topic's records expire (Kafka reports a TLS/SASL refusal only once)
+      if (!(e instanceof TimeoutException)) {
+        lane.metadataError = e;
+      }
     }
     return lane.partitions();
   }
@@ -874,7 +879,7 @@ public final class RecordBuffer implements ClusterView.Member {
 
   /** Fails a record at its deadline with the cause the cluster's state names. */
   void expired(PendingRecord record, String what) {
-    Exception last = record.lastRefusal;
+    Exception last = record.lastRefusal != null ? record.lastRefusal : record.lane.metadataError;
     FailureCause cause = classifier.classify(record.topic(), record.partition, last);
     TimeoutException timeout = new TimeoutException(what + " (resilient.delivery.timeout.ms)",
         last != null ? last : classifier.authenticationFailure());

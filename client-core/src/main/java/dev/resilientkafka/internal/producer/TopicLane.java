@@ -59,6 +59,11 @@ final class TopicLane {
   int attempt;
   long nextAttemptNanos;
   volatile long lastUsedNanos;
+  /**
+   * Why the inner producer last failed to get the topic's metadata, other than "not yet" (a TLS/SASL
+   * refusal, an invalid topic): the cause named when its waiting records expire. Null once it has it.
+   */
+  volatile @Nullable Exception metadataError;
 
   private volatile @Nullable Partitions partitions;
   private volatile PartitionSlot[] slots = new PartitionSlot[0];

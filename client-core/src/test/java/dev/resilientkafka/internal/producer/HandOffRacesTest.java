@@ -62,7 +62,8 @@ class HandOffRacesTest {
       PendingRecord record = (PendingRecord) buffer.send("t", null, "k".getBytes(StandardCharsets.UTF_8),
           "v".getBytes(StandardCharsets.UTF_8), new RecordHeaders(), null, null, (m, e) -> callbacks[0]++);
       Thread io = new Thread(inner::completeTaken);
-      Thread deadline = new Thread(() -> buffer.expired(record, "deadline"));
+      // what the dispatcher does at a record's deadline, without the classification it does first
+      Thread deadline = new Thread(() -> buffer.fail(record, dev.resilientkafka.FailureCause.TIMEOUT, "deadline", null, null));
       io.start();
       deadline.start();
       join(io);
