@@ -51,25 +51,46 @@ class LibraryNameLookupsTest {
   /** The resolver provider, compiled with JDK 25 (this project compiles for 17, without the SPI). */
   private static void compileCountingResolver() throws Exception {
     Path source = provider.resolve("CountingResolverProvider.java");
+    // with jdk.net.hosts.file set the JDK never asks a provider, so the provider reads the testkit's hosts file
+    // itself (named by counting.hosts.file) and prints every lookup that reaches it: every cache miss
     Files.writeString(source, """
         import java.net.InetAddress;
+        import java.net.UnknownHostException;
         import java.net.spi.InetAddressResolver;
         import java.net.spi.InetAddressResolverProvider;
+        import java.nio.file.Files;
+        import java.nio.file.Path;
+        import java.util.ArrayList;
+        import java.util.List;
         import java.util.stream.Stream;
 
         public final class CountingResolverProvider extends InetAddressResolverProvider {
           @Override
           public InetAddressResolver get(Configuration configuration) {
             InetAddressResolver builtin = configuration.builtinResolver();
+            Path hosts = Path.of(System.getProperty("counting.hosts.file"));
             return new InetAddressResolver() {
               @Override
-              public Stream<InetAddress> lookupByName(String host, LookupPolicy policy) throws java.net.UnknownHostException {
+              public Stream<InetAddress> lookupByName(String host, LookupPolicy policy) throws UnknownHostException {
                 System.out.println("LOOKUP " + host + " " + System.currentTimeMillis());
-                return builtin.lookupByName(host, policy);
+                List<InetAddress> found = new ArrayList<>();
+                try {
+                  for (String line : Files.readAllLines(hosts)) {
+                    String[] parts = line.trim().split("\\\\s+");
+                    for (int i = 1; i < parts.length; i++) {
+                      if (parts[i].equalsIgnoreCase(host)) {
+                        found.add(InetAddress.getByAddress(host, InetAddress.getByName(parts[0]).getAddress()));
+                      }
+                    }
+                  }
+                } catch (java.io.IOException e) {
+                  throw new UnknownHostException(host + ": " + e);
+                }
+                return found.isEmpty() ? builtin.lookupByName(host, policy) : found.stream();
               }
 
               @Override
-              public String lookupByAddress(byte[] address) throws java.net.UnknownHostException {
+              public String lookupByAddress(byte[] address) throws UnknownHostException {
                 return builtin.lookupByAddress(address);
               }
             };
@@ -92,7 +113,7 @@ class LibraryNameLookupsTest {
   @Test
   void podNamesAreNotLookedUpAgainWhileNothingChanges() throws Exception {
     String dns = cluster.dnsAddress().getHostString() + ":" + cluster.dnsAddress().getPort();
-    List<String> options = List.of("-Djdk.net.hosts.file=" + System.getProperty("jdk.net.hosts.file"),
+    List<String> options = List.of("-Dcounting.hosts.file=" + System.getProperty("jdk.net.hosts.file"),
         "-Dsun.net.inetaddr.ttl=10");
     String classpath = provider + java.io.File.pathSeparator + System.getProperty("java.class.path");
     try (ChildJvm app = ChildJvm.start("service-app", JDK25.resolve("java").toString(),

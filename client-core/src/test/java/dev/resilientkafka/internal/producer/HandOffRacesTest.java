@@ -25,7 +25,7 @@ class HandOffRacesTest {
 
   @Test
   void senderDispatcherMetadataAndCompletionsKeepOrderAndCompleteOnce() {
-    Lincheck.runConcurrentTest(3_000, () -> {
+    Lincheck.runConcurrentTest(1_000, () -> {
       ScriptedInnerProducer inner = new ScriptedInnerProducer(2);
       RecordBuffer buffer = buffer(inner);
       List<Future<RecordMetadata>> futures = new ArrayList<>();
@@ -73,7 +73,7 @@ class HandOffRacesTest {
       check(buffer.bufferedRecords() == 0, "the bound given back once");
     };
     race.run(); // once outside the model checker: the first failure of a kind logs a WARN (I/O it need not explore)
-    Lincheck.runConcurrentTest(500, race);
+    Lincheck.runConcurrentTest(300, race);
   }
 
   private static void check(boolean condition, String what) {
