@@ -20,6 +20,7 @@ public final class ProducerSettings {
   private static final int KAFKA_DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
   private static final int KAFKA_DEFAULT_LINGER_MS = 5;
   private static final long KAFKA_DEFAULT_BUFFER_MEMORY = 32L * 1024 * 1024;
+  private static final long KAFKA_DEFAULT_MAX_BLOCK_MS = 60_000L;
   /**
    * Kafka disables partition avoidance by default ({@code partitioner.availability.timeout.ms=0}); keyless
    * records here avoid a partition once its oldest record has been in flight for a second.
@@ -43,6 +44,13 @@ public final class ProducerSettings {
   final boolean ignoreKeys;
   /** State of a topic without records for this long is dropped. */
   final Duration topicIdle;
+  /** {@code transactional.id}; null for a producer without transactions. */
+  final @Nullable String transactionalId;
+  /**
+   * How long {@code initTransactions}, {@code commitTransaction} and {@code abortTransaction} wait: the
+   * user's {@code max.block.ms} (Kafka's default 60 s), as {@code KafkaProducer} bounds them.
+   */
+  final Duration transactionCallTimeout;
   /** Kafka keys only (serializer keys removed), for the inner producer. */
   final Map<String, Object> innerConfig;
   /** Kafka keys only, before forcing, for admin clients and the serializers' {@code configure}. */
@@ -83,6 +91,14 @@ public final class ProducerSettings {
     this.batchSize = (int) Math.max(1, longValue(kafka, ProducerConfig.BATCH_SIZE_CONFIG, 16_384));
     this.ignoreKeys = bool(kafka, ProducerConfig.PARTITIONER_IGNORE_KEYS_CONFIG, false);
     this.topicIdle = Duration.ofMillis(positive(config, TOPIC_IDLE_MS, DEFAULT_TOPIC_IDLE_MS));
+    Object transactional = kafka.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+    this.transactionalId = transactional == null ? null : transactional.toString();
+    this.transactionCallTimeout = Duration.ofMillis(nonNegative(kafka, ProducerConfig.MAX_BLOCK_MS_CONFIG,
+        KAFKA_DEFAULT_MAX_BLOCK_MS));
+    if (transactionalId != null && availabilityMode) {
+      throw new ConfigException(AVAILABILITY_MODE, config.get(AVAILABILITY_MODE), "transactions need acks=all and "
+          + "idempotence; remove " + ProducerConfig.TRANSACTIONAL_ID_CONFIG + " or set " + AVAILABILITY_MODE + "=false");
+    }
     this.innerConfig = Map.copyOf(innerConfig(kafka));
   }
 
@@ -95,12 +111,16 @@ public final class ProducerSettings {
     return availabilityMode;
   }
 
+  /** Whether {@code transactional.id} is set. */
+  public boolean transactional() {
+    return transactionalId != null;
+  }
+
   private Map<String, Object> innerConfig(Map<String, Object> kafka) {
     rejectUnsupported(kafka, ProducerConfig.PARTITIONER_CLASS_CONFIG,
         "a custom partitioner is not supported yet: the producer partitions itself (murmur2 of the key, like Kafka's default)");
     rejectUnsupported(kafka, ProducerConfig.INTERCEPTOR_CLASSES_CONFIG,
         "producer interceptors are not supported yet");
-    rejectUnsupported(kafka, ProducerConfig.TRANSACTIONAL_ID_CONFIG, "transactions are not supported yet");
     Map<String, Object> inner = new HashMap<>(kafka);
     inner.remove(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG);
     inner.remove(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);

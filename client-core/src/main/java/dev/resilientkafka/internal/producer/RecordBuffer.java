@@ -83,6 +83,7 @@ public final class RecordBuffer implements ClusterView.Member {
   private final Map<String, TopicLane> lanes = new ConcurrentHashMap<>();
   private final Dispatcher dispatcher;
   private final Object progress = new Object();
+  private HandOff handOff = HandOff.DIRECT;
   private volatile boolean closed;
   private volatile boolean closingInner;
 
@@ -105,6 +106,11 @@ public final class RecordBuffer implements ClusterView.Member {
 
   void start() {
     dispatcher.start();
+  }
+
+  /** Puts {@code gate} in front of every hand-over to Kafka (transactions); called before {@link #start}. */
+  void handOff(HandOff gate) {
+    this.handOff = gate;
   }
 
   FailureClassifier classifier() {
@@ -151,7 +157,7 @@ public final class RecordBuffer implements ClusterView.Member {
         return record;
       }
       if (!retriable(refused)) {
-        fail(record, closingInner ? FailureCause.CLOSED : FailureCause.REJECTED, null, refused, null);
+        fail(record, refusalCause(refused), null, refused, null);
         return record;
       }
       record.lastRefusal = refused;
@@ -219,7 +225,7 @@ public final class RecordBuffer implements ClusterView.Member {
     record.refusal = null;
     record.handingThread = Thread.currentThread();
     try {
-      inner.send(kafkaRecord, record);
+      handOff.send(inner, kafkaRecord, record);
     } catch (RuntimeException e) {
       record.refusal = e;
     } finally {
@@ -234,6 +240,11 @@ public final class RecordBuffer implements ClusterView.Member {
 
   private boolean retriable(Exception refused) {
     return (refused instanceof RetriableException || refused instanceof TimeoutException) && !closingInner;
+  }
+
+  /** Why Kafka (or the hand-off gate) refused a record for good. */
+  private FailureCause refusalCause(Exception refused) {
+    return closingInner ? FailureCause.CLOSED : classifier.refusal(refused);
   }
 
   /**
@@ -349,7 +360,7 @@ public final class RecordBuffer implements ClusterView.Member {
                 return;
               }
               if (!retriable(refused)) {
-                FailureCause cause = closingInner ? FailureCause.CLOSED : FailureCause.REJECTED;
+                FailureCause cause = refusalCause(refused);
                 outcomes.add(() -> fail(record, cause, null, refused, null));
                 return;
               }
@@ -517,7 +528,7 @@ public final class RecordBuffer implements ClusterView.Member {
       if (!retriable(refused)) {
         queue.pollFirst();
         lane.waiting--;
-        FailureCause cause = closingInner ? FailureCause.CLOSED : FailureCause.REJECTED;
+        FailureCause cause = refusalCause(refused);
         outcomes.add(() -> fail(record, cause, null, refused, null));
         continue;
       }
@@ -568,7 +579,8 @@ public final class RecordBuffer implements ClusterView.Member {
       } else if (!retriable(refused)) {
         queue.pollFirst();
         lane.waitingOutOfRange--;
-        outcomes.add(() -> fail(record, FailureCause.REJECTED, null, refused, null));
+        FailureCause cause = refusalCause(refused);
+        outcomes.add(() -> fail(record, cause, null, refused, null));
       } else {
         record.lastRefusal = refused;
         return true;
@@ -753,21 +765,7 @@ public final class RecordBuffer implements ClusterView.Member {
       Thread.currentThread().interrupt();
     }
     closingInner = true;
-    List<PendingRecord> left = new ArrayList<>();
-    for (TopicLane lane : lanes.values()) {
-      lane.lock.lock();
-      try {
-        left.addAll(lane.queue);
-        lane.outOfRange.values().forEach(left::addAll);
-        lane.queue.clear();
-        lane.outOfRange.clear();
-        lane.waiting = 0;
-        lane.waitingOutOfRange = 0;
-      } finally {
-        lane.lock.unlock();
-      }
-    }
-    left.forEach(record -> fail(record, FailureCause.CLOSED, null, record.lastRefusal, null));
+    failWaiting(FailureCause.CLOSED, null);
     try {
       inner.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     } finally {
@@ -786,6 +784,28 @@ public final class RecordBuffer implements ClusterView.Member {
         }
       }
     }
+  }
+
+  /**
+   * Takes every record still waiting (not handed to Kafka) out of its queue and fails it with {@code cause}
+   * and {@code error} (else the record's last refusal); callbacks run on this thread, no lock held.
+   */
+  void failWaiting(FailureCause cause, @Nullable Throwable error) {
+    List<PendingRecord> left = new ArrayList<>();
+    for (TopicLane lane : lanes.values()) {
+      lane.lock.lock();
+      try {
+        left.addAll(lane.queue);
+        lane.outOfRange.values().forEach(left::addAll);
+        lane.queue.clear();
+        lane.outOfRange.clear();
+        lane.waiting = 0;
+        lane.waitingOutOfRange = 0;
+      } finally {
+        lane.lock.unlock();
+      }
+    }
+    left.forEach(record -> fail(record, cause, null, error != null ? error : record.lastRefusal, null));
   }
 
   private boolean anyWaiting() {
