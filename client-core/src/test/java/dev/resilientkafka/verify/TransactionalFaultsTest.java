@@ -143,47 +143,75 @@ class TransactionalFaultsTest {
    */
   @Test
   void twoOfThreeBrokersDownDuringATransaction() throws Exception {
-    cluster.createTopic("isr-r", 3, 3);
-    cluster.createTopic("isr-p", 3, 3);
-    try (ResilientProducer<String, String> resilient = TunedTwins.resilient(cluster, DELIVERY, transactional("isr-r"));
-        Producer<String, String> plain = TunedTwins.twin(cluster, DELIVERY, MAX_BLOCK, transactional("isr-p"))) {
-      Application r = new Application(resilient, "isr-r");
-      Application p = new Application(plain, "isr-p");
-      r.firstHalf();
-      p.firstHalf();
-      int survivor = cluster.leaderOf(new TopicPartition("isr-r", 0));
+    outageDuringATransaction("isr", FailureCause.ISR_SHORTFALL, survivor -> {
       int[] stopped = IntStream.range(0, 3).filter(id -> id != survivor).toArray();
       for (int id : stopped) {
         cluster.stop(id);
       }
-      long down = System.nanoTime();
       cluster.awaitIsrSize(new TopicPartition("isr-r", 0), 1, WAIT);
+      return stopped;
+    });
+  }
+
+  /** Every broker SIGKILLed during a transaction: as above, with cause BROKERS_UNREACHABLE. */
+  @Test
+  void allBrokersKilledDuringATransaction() throws Exception {
+    outageDuringATransaction("gone", FailureCause.BROKERS_UNREACHABLE, survivor -> {
+      int[] killed = {0, 1, 2};
+      for (int id : killed) {
+        cluster.kill(id);
+      }
+      return killed;
+    });
+  }
+
+  /** Brings brokers down (given the leader of partition 0), returns which. */
+  private interface Outage {
+    int[] start(int leader) throws Exception;
+  }
+
+  private void outageDuringATransaction(String prefix, FailureCause expected, Outage outage) throws Exception {
+    String topic = prefix + "-r";
+    cluster.createTopic(topic, 3, 3);
+    cluster.createTopic(prefix + "-p", 3, 3);
+    try (ResilientProducer<String, String> resilient = TunedTwins.resilient(cluster, DELIVERY, transactional(topic));
+        Producer<String, String> plain = TunedTwins.twin(cluster, DELIVERY, MAX_BLOCK, transactional(prefix + "-p"))) {
+      Application r = new Application(resilient, topic);
+      Application p = new Application(plain, prefix + "-p");
+      r.firstHalf();
+      p.firstHalf();
+      int[] down = outage.start(cluster.leaderOf(new TopicPartition(topic, 0)));
+      long downSince = System.nanoTime();
       CompletableFuture<Void> resilientRun = CompletableFuture.runAsync(r::secondHalfAndCommit);
       CompletableFuture<Void> plainRun = CompletableFuture.runAsync(p::secondHalfAndCommit);
-      await().atMost(WAIT).until(() -> System.nanoTime() - down > TimeUnit.SECONDS.toNanos(45));
+      await().atMost(WAIT).until(() -> System.nanoTime() - downSince > TimeUnit.SECONDS.toNanos(45));
       long restarted = System.nanoTime();
-      for (int id : stopped) {
+      for (int id : down) {
         cluster.start(id);
       }
-      for (int id : stopped) {
+      for (int id : down) {
         cluster.awaitReady(id, WAIT);
       }
       long back = System.nanoTime();
       resilientRun.get(3, TimeUnit.MINUTES);
       plainRun.get(3, TimeUnit.MINUTES);
-      System.out.printf("TXN two-down brokers down for %d s%n", (back - down) / 1_000_000_000);
-      System.out.printf("TXN two-down resilient: %s%nTXN two-down plain twin: %s%n", r, p);
+      System.out.printf("TXN %s %d broker(s) down for %d s%n", prefix, down.length, (back - downSince) / 1_000_000_000);
+      System.out.printf("TXN %s resilient: %s%nTXN %s plain twin: %s%n", prefix, r, prefix, p);
 
       DeliveryFailedException first = (DeliveryFailedException) r.calls.get(0).failure;
-      assertThat(first.failureCause()).as("the commit names the cause").isEqualTo(FailureCause.ISR_SHORTFALL);
+      assertThat(first.failureCause()).as("the commit names the cause").isEqualTo(expected);
       assertThat(first.recovery()).isEqualTo(Recovery.ABORT_TRANSACTION);
       assertThat(r.calls.get(0).millis).as("the commit failed within max.block.ms")
           .isBetween(MAX_BLOCK.toMillis() - 100, MAX_BLOCK.toMillis() + 5_000);
       assertThat(r.committedAfterNs).as("committed once the brokers were back").isGreaterThan(restarted);
+      r.outcomes.assertNoneTwice();
+      assertThat(r.outcomes.failures()).as("the first attempt's records not acknowledged before the outage")
+          .allSatisfy((value, error) -> assertThat(((DeliveryFailedException) error).failureCause())
+              .isEqualTo(FailureCause.ABORTED));
     }
-    Report r = report("resilient", "isr-r", Application.RECORDS);
-    Report p = report("plain twin", "isr-p", Application.RECORDS);
-    System.out.printf("TXN two-down %s%nTXN two-down %s%n", r.line(null), p.line(null));
+    Report r = report("resilient", topic, Application.RECORDS);
+    Report p = report("plain twin", prefix + "-p", Application.RECORDS);
+    System.out.printf("TXN %s %s%nTXN %s %s%n", prefix, r.line(null), prefix, p.line(null));
     assertThat(r.missing).isZero();
     assertThat(r.duplicates).isZero();
   }
@@ -198,6 +226,8 @@ class TransactionalFaultsTest {
     final Producer<String, String> producer;
     final String topic;
     final List<Call> calls = new ArrayList<>();
+    /** Callbacks of the first attempt's records. */
+    final TransactionalProducerTest.Callbacks outcomes = new TransactionalProducerTest.Callbacks();
     long committedAfterNs;
 
     record Call(String name, long millis, RuntimeException failure) {
@@ -218,13 +248,14 @@ class TransactionalFaultsTest {
       producer.initTransactions();
       producer.beginTransaction();
       for (int i = 0; i < RECORDS / 2; i++) {
-        producer.send(new ProducerRecord<>(topic, "k" + (i % 6), "v-" + i)).get(60, TimeUnit.SECONDS);
+        producer.send(new ProducerRecord<>(topic, "k" + (i % 6), "v-" + i), outcomes.callback("v-" + i))
+            .get(60, TimeUnit.SECONDS);
       }
     }
 
     void secondHalfAndCommit() {
       for (int i = RECORDS / 2; i < RECORDS; i++) {
-        producer.send(new ProducerRecord<>(topic, "k" + (i % 6), "v-" + i));
+        producer.send(new ProducerRecord<>(topic, "k" + (i % 6), "v-" + i), outcomes.callback("v-" + i));
       }
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
       String next = "commitTransaction";
@@ -308,7 +339,7 @@ class TransactionalFaultsTest {
   private static Report report(String client, String topic, int count) {
     CommittedRecords committed = CommittedRecords.readCommitted(cluster, topic);
     Map<String, Integer> copies = committed.copies();
-    String prefix = topic.startsWith("rpw") ? "out-in-" : "v-";
+    String prefix = topic.startsWith("rpw-") ? "out-in-" : "v-";
     long missing = IntStream.range(0, count).filter(n -> !copies.containsKey(prefix + n)).count();
     long duplicates = copies.values().stream().mapToLong(n -> n - 1).sum();
     return new Report(client, count, committed.records.size(), missing, duplicates, committed.reordered());
