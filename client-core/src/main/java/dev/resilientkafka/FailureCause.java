@@ -32,5 +32,19 @@ public enum FailureCause {
    */
   SPOOL_FULL,
   /** The producer was closed before the record could be delivered. */
-  CLOSED
+  CLOSED,
+  /**
+   * Transactions only: another producer with the same {@code transactional.id} took over (it called
+   * {@code initTransactions()}), or the broker ended this producer's epoch (its transaction ran longer than
+   * {@code transaction.timeout.ms}). Only closing this producer helps; a new one with the same id carries
+   * on. Kafka's {@code ProducerFencedException} or {@code InvalidProducerEpochException} is in the cause
+   * chain.
+   */
+  FENCED,
+  /**
+   * Transactions only: the record was not written because its transaction was aborted ({@code
+   * abortTransaction()}) or must be aborted (another record of it, or a call on it, failed first). Consumers
+   * reading with {@code isolation.level=read_committed} never see it.
+   */
+  ABORTED
 }

@@ -39,9 +39,53 @@ import org.jspecify.annotations.Nullable;
  * ({@code resilient.bootstrap.*}). Each record carries a printable id header (a ULID; {@link
  * ResilientProducerConfig#RECORD_ID_HEADER}) unless turned off.
  *
- * <p>Differences from {@code KafkaProducer}: transactions throw {@link UnsupportedOperationException};
- * {@code partitioner.class} and {@code interceptor.classes} are rejected; under {@link
- * OverflowPolicy#FAIL} a full buffer makes {@code send()} throw.
+ * <p>Differences from {@code KafkaProducer}: {@code partitioner.class} and {@code interceptor.classes}
+ * are rejected; under {@link OverflowPolicy#FAIL} a full buffer makes {@code send()} throw.
+ *
+ * <p><b>Transactions</b> ({@code transactional.id} set) work as on {@code KafkaProducer}: {@link
+ * #initTransactions}, {@link #beginTransaction}, {@code send}, {@link #sendOffsetsToTransaction}, {@link
+ * #commitTransaction}, {@link #abortTransaction}; Spring's {@code KafkaTransactionManager} and {@code
+ * executeInTransaction} drive them unchanged. What holds in transactional mode:
+ * <ul>
+ *   <li>{@code send()} never blocks on metadata or a full Kafka buffer: a record Kafka would refuse waits,
+ *       in send order, and is handed over before the commit is asked of the coordinator. (A plain
+ *       transactional {@code KafkaProducer} blocks up to {@code max.block.ms} there, and a record it
+ *       refuses makes the whole transaction abortable.)
+ *   <li>Every record's future and callback complete exactly once, failures with a {@link
+ *       DeliveryFailedException} naming the {@link FailureCause} ({@link FailureCause#FENCED} and {@link
+ *       FailureCause#ABORTED} are the transactional ones) and {@link DeliveryFailedException.Recovery}
+ *       {@code ABORT_TRANSACTION} (or {@code CLOSE_PRODUCER} when fenced). When {@code commitTransaction()}
+ *       returns, every callback of the transaction has run.
+ *   <li>{@code initTransactions}, {@code commitTransaction} and {@code abortTransaction} wait at most
+ *       {@code max.block.ms} (default 60 s), as Kafka's do, and fail with a {@link DeliveryFailedException}
+ *       naming the cause (ISR below {@code min.insync.replicas}, brokers unreachable, names unresolved,
+ *       fenced, timed out) and the {@link DeliveryFailedException#recovery() recovery}: {@code RETRY} the
+ *       same call, {@code ABORT_TRANSACTION}, or {@code CLOSE_PRODUCER}, with a cause of the matching
+ *       KIP-1050 class ({@code RetriableException}, {@code TransactionAbortableException}, {@code
+ *       ApplicationRecoverableException}).
+ *   <li>{@code commitTransaction()} first waits until every record of the transaction was acknowledged,
+ *       then asks the coordinator. A commit whose records are not acknowledged in time (two of three
+ *       brokers down, say) therefore fails as {@code ABORT_TRANSACTION} with the records' cause, before
+ *       the coordinator was asked, and {@code abortTransaction()} may follow (Kafka would only allow
+ *       repeating the commit). A commit the coordinator does not answer in time fails as {@code RETRY}
+ *       and, as in Kafka, only the commit may be repeated.
+ *   <li>{@code abortTransaction()} fails the records still waiting (never handed to Kafka) with {@link
+ *       FailureCause#ABORTED} at once; Kafka fails those it holds with {@code ABORTED} as well, and those
+ *       it had already written (their callbacks reported success) are marked aborted: consumers with
+ *       {@code isolation.level=read_committed} see none of them.
+ * </ul>
+ * What does not hold: <b>records do not outlive their transaction.</b> The buffer keeps records only
+ * within one transaction; an outage longer than {@code max.block.ms} makes the commit fail, and the
+ * application re-sends the transaction's records after aborting (a read-process-write loop re-reads
+ * them from the committed offsets); {@code resilient.delivery.timeout.ms} therefore matters little, and
+ * the broker aborts a transaction open longer than {@code transaction.timeout.ms}. {@code close()} fails
+ * the records still waiting ({@link FailureCause#CLOSED}) and Kafka aborts the open transaction. {@code
+ * send()} outside a transaction throws {@link IllegalStateException}, as Kafka does; in a transaction that
+ * must be aborted it throws the {@link DeliveryFailedException}. {@code sendOffsetsToTransaction} returns
+ * once Kafka has queued the offsets; their failure (a consumer that left its group) is reported by {@code
+ * commitTransaction}, not by that call. A record the producer fails itself (dropped by the overflow
+ * policy, its deadline passed) dooms the transaction as one Kafka fails does. Records are handed to Kafka
+ * one at a time under one lock, so concurrent senders scale less than without transactions.
  *
  * <p>Thread-safe, like {@code KafkaProducer}: share one instance between threads.
  *
@@ -88,9 +132,10 @@ public final class ResilientProducer<K, V> implements Producer<K, V> {
    * Accepts the record; the returned future and the callback complete once, when Kafka acknowledged it
    * or it failed for good ({@link DeliveryFailedException}).
    *
-   * @throws IllegalStateException after {@link #close}
+   * @throws IllegalStateException after {@link #close}; with {@code transactional.id}, outside a transaction
    * @throws org.apache.kafka.common.errors.SerializationException when the key or value cannot be serialized
-   * @throws DeliveryFailedException when the buffer is full under {@link OverflowPolicy#FAIL}
+   * @throws DeliveryFailedException when the buffer is full under {@link OverflowPolicy#FAIL}; in a
+   *     transaction that must be aborted ({@link DeliveryFailedException#recovery()})
    */
   @Override
   public Future<RecordMetadata> send(ProducerRecord<K, V> record, @Nullable Callback callback) {
@@ -184,40 +229,84 @@ public final class ResilientProducer<K, V> implements Producer<K, V> {
     return core.availabilityMode();
   }
 
-  private static UnsupportedOperationException noTransactions() {
-    return new UnsupportedOperationException("ResilientProducer does not support transactions yet; "
-        + "use a KafkaProducer with transactional.id for transactional writes");
-  }
-
-  /** Not supported yet. @throws UnsupportedOperationException always */
+  /**
+   * Registers {@code transactional.id} with its coordinator: waits for a producer id, and for Kafka to
+   * finish a transaction a previous producer with the same id left open (fencing that producer). Call once,
+   * before any other transactional method.
+   *
+   * @throws IllegalStateException without {@code transactional.id}, or when already initialized
+   * @throws DeliveryFailedException when it did not complete within {@code max.block.ms} ({@code RETRY}: call
+   *     it again; the cause says why, e.g. {@link FailureCause#BROKERS_UNREACHABLE}), or failed for good
+   *     ({@code CLOSE_PRODUCER}, e.g. not authorized)
+   * @throws org.apache.kafka.common.errors.InterruptException when interrupted while waiting
+   */
   @Override
   public void initTransactions() {
-    throw noTransactions();
+    core.transactions().init();
   }
 
-  /** Not supported yet. @throws UnsupportedOperationException always */
+  /**
+   * Starts a transaction; every record sent until {@link #commitTransaction} or {@link #abortTransaction}
+   * belongs to it. Does not wait for anything.
+   *
+   * @throws IllegalStateException without {@code transactional.id}, before {@link #initTransactions}, or
+   *     while a transaction is open
+   * @throws DeliveryFailedException when this producer can no longer be used ({@code CLOSE_PRODUCER})
+   */
   @Override
   public void beginTransaction() {
-    throw noTransactions();
+    core.transactions().begin();
   }
 
-  /** Not supported yet. @throws UnsupportedOperationException always */
+  /**
+   * Adds the consumer's offsets to the transaction: committed with it, or not at all. Returns once Kafka has
+   * queued them (it sends them before the commit request); a failure of theirs, e.g. a {@code
+   * CommitFailedException} because the consumer left its group, makes {@link #commitTransaction} fail with
+   * {@code ABORT_TRANSACTION}. {@code KafkaProducer} instead waits here up to {@code max.block.ms} and
+   * throws that failure from this call.
+   *
+   * @throws IllegalStateException without {@code transactional.id} or outside a transaction
+   * @throws IllegalArgumentException when {@code groupMetadata} is invalid (as Kafka checks it)
+   * @throws DeliveryFailedException when the transaction must be aborted or the producer closed
+   */
   @Override
   public void sendOffsetsToTransaction(Map<TopicPartition, OffsetAndMetadata> offsets,
       ConsumerGroupMetadata groupMetadata) {
-    throw noTransactions();
+    core.transactions().sendOffsets(Objects.requireNonNull(offsets, "offsets"), groupMetadata);
   }
 
-  /** Not supported yet. @throws UnsupportedOperationException always */
+  /**
+   * Commits the transaction: waits until every record of it was handed to Kafka and acknowledged (and its
+   * callback ran), then until the coordinator committed, within {@code max.block.ms} in all.
+   *
+   * @throws IllegalStateException without {@code transactional.id} or outside a transaction
+   * @throws DeliveryFailedException naming the cause: a record of the transaction failed, or its records
+   *     were not acknowledged in time ({@code ABORT_TRANSACTION}: call {@link #abortTransaction}, then run
+   *     the transaction again); the coordinator did not answer in time ({@code RETRY}: only the commit may
+   *     be called again); this producer was fenced ({@link FailureCause#FENCED}, {@code CLOSE_PRODUCER})
+   * @throws org.apache.kafka.common.KafkaException when called from a callback of this producer
+   * @throws org.apache.kafka.common.errors.InterruptException when interrupted while waiting (call it again)
+   */
   @Override
   public void commitTransaction() {
-    throw noTransactions();
+    core.transactions().commit();
   }
 
-  /** Not supported yet. @throws UnsupportedOperationException always */
+  /**
+   * Aborts the transaction: records still waiting fail at once with {@link FailureCause#ABORTED}, Kafka
+   * fails those it holds and marks those it wrote as aborted, all within {@code max.block.ms}. Consumers
+   * with {@code isolation.level=read_committed} see none of the transaction's records.
+   *
+   * @throws IllegalStateException without {@code transactional.id}, outside a transaction, or after a
+   *     commit that timed out at the coordinator (repeat the commit instead, as in Kafka)
+   * @throws DeliveryFailedException when the coordinator did not answer in time ({@code RETRY}: call it
+   *     again), or the abort failed for good ({@code CLOSE_PRODUCER}, e.g. fenced)
+   * @throws org.apache.kafka.common.KafkaException when called from a callback of this producer
+   * @throws org.apache.kafka.common.errors.InterruptException when interrupted while waiting (call it again)
+   */
   @Override
   public void abortTransaction() {
-    throw noTransactions();
+    core.transactions().abort();
   }
 
   /**

@@ -7,8 +7,11 @@ package dev.resilientkafka;
  * <p>Kafka keys the producer manages: {@code acks} ({@code all}), {@code enable.idempotence} ({@code
  * true}), {@code retries} (max), {@code max.in.flight.requests.per.connection} (at most 5), {@code
  * max.block.ms} (0 inside; a user value becomes {@link #BUFFER_BLOCK_MS} when that is not set), {@code
- * delivery.timeout.ms} (a user value becomes {@link #DELIVERY_TIMEOUT_MS} when that is not set). Not
- * supported yet: {@code partitioner.class}, {@code interceptor.classes}, {@code transactional.id}.
+ * delivery.timeout.ms} (a user value becomes {@link #DELIVERY_TIMEOUT_MS} when that is not set; with
+ * {@code transactional.id} it also bounds {@code initTransactions}, {@code commitTransaction} and {@code
+ * abortTransaction}, default 60000, as on {@code KafkaProducer}). {@code transactional.id} is supported
+ * (not with {@link #AVAILABILITY_MODE}); see {@link ResilientProducer} for what holds in transactional
+ * mode. Not supported yet: {@code partitioner.class}, {@code interceptor.classes}.
  */
 public final class ResilientProducerConfig {
   private ResilientProducerConfig() {}

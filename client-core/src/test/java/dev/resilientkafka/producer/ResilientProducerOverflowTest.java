@@ -200,14 +200,18 @@ class ResilientProducerOverflowTest {
     assertThatThrownBy(() -> builder(registry).config(ResilientProducerConfig.BUFFER_OVERFLOW_POLICY, "sometimes").build())
         .isInstanceOf(ConfigException.class).hasMessageContaining(ResilientProducerConfig.BUFFER_OVERFLOW_POLICY)
         .hasMessageContaining("DROP_OLDEST");
+    assertThatThrownBy(() -> builder(registry).config(Map.of("transactional.id", "t",
+        ResilientProducerConfig.AVAILABILITY_MODE, "true")).build())
+        .isInstanceOf(ConfigException.class).hasMessageContaining(ResilientProducerConfig.AVAILABILITY_MODE)
+        .hasMessageContaining("transactions need acks=all");
     assertThatThrownBy(() -> builder(registry).deliveryTimeout(Duration.ofSeconds(1)).build())
         .isInstanceOf(ConfigException.class).hasMessageContaining(ResilientProducerConfig.DELIVERY_TIMEOUT_MS);
     try (ResilientProducer<String, String> producer =
         builder(registry).config(Map.of("acks", "1", ResilientProducerConfig.AVAILABILITY_MODE, "true")).build()) {
       assertThat(producer.availabilityMode()).isTrue();
       assertThat(registry.get("resilientkafka.producer.availability.mode").gauge().value()).isEqualTo(1.0);
-      assertThatThrownBy(producer::initTransactions).isInstanceOf(UnsupportedOperationException.class)
-          .hasMessageContaining("transactions");
+      assertThatThrownBy(producer::initTransactions).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("transactional.id");
       producer.close(Duration.ZERO);
     }
   }

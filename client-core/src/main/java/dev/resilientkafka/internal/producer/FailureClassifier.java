@@ -12,8 +12,13 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TransactionAbortableException;
+import org.apache.kafka.common.errors.TransactionAbortedException;
+import org.apache.kafka.common.utils.Utils;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,6 +30,9 @@ import org.jspecify.annotations.Nullable;
  * metadata. Thread-safe; never blocks.
  */
 final class FailureClassifier {
+  /** Kafka's topic of transaction coordinator state; a coordinator is the leader of one of its partitions. */
+  static final String TRANSACTION_STATE_TOPIC = "__transaction_state";
+
   private final Producer<byte[], byte[]> inner;
   private final ClusterView view;
 
@@ -35,6 +43,14 @@ final class FailureClassifier {
 
   /** Why a record for {@code partition} (-1 when unknown) failed with {@code error} (null: none seen). */
   FailureCause classify(String topic, int partition, @Nullable Throwable error) {
+    FailureCause transactional = transactionCause(error);
+    if (transactional != null) {
+      return transactional;
+    }
+    if (error instanceof TransactionAbortableException abortable && abortable.getCause() != null) {
+      // Kafka wraps the failure that made the transaction abortable (e.g. retries exhausted): name that one
+      error = abortable.getCause();
+    }
     if (authenticationCause(error) != null || view.authenticationFailure() != null) {
       return FailureCause.AUTHENTICATION;
     }
@@ -61,6 +77,50 @@ final class FailureClassifier {
       }
     }
     return FailureCause.TIMEOUT;
+  }
+
+  /** Why a record was refused for good when handed over (not retriable): the transaction's state, else REJECTED. */
+  FailureCause refusal(Throwable refused) {
+    FailureCause transactional = transactionCause(refused);
+    return transactional != null ? transactional : authenticationCause(refused) != null
+        ? FailureCause.AUTHENTICATION : FailureCause.REJECTED;
+  }
+
+  /** FENCED or ABORTED when {@code error} says so (anywhere in its cause chain), else null. */
+  static @Nullable FailureCause transactionCause(@Nullable Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException) {
+        return FailureCause.FENCED;
+      }
+      if (t instanceof TransactionAbortedException
+          || (t instanceof TransactionAbortableException && t.getCause() == null)) {
+        return FailureCause.ABORTED;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Why a call to the transaction coordinator of {@code transactionalId} did not complete: no broker
+   * answers, or the coordinator's partition of {@code __transaction_state} as the cluster view last probed
+   * it (the producer reports the topic as stalled while such a call waits), else TIMEOUT.
+   */
+  FailureCause classifyCoordinator(String transactionalId, @Nullable Throwable error) {
+    return classify(TRANSACTION_STATE_TOPIC, coordinatorPartition(transactionalId), error);
+  }
+
+  /** For people: what the cluster view saw of the coordinator's partition. */
+  String describeCoordinator(String transactionalId) {
+    int partition = coordinatorPartition(transactionalId);
+    String described = describe(TRANSACTION_STATE_TOPIC);
+    return partition < 0 ? described : "the transaction coordinator (" + TRANSACTION_STATE_TOPIC + "-" + partition
+        + "): " + described;
+  }
+
+  /** Kafka's choice of the {@code __transaction_state} partition for an id; -1 while its count is unknown. */
+  private int coordinatorPartition(String transactionalId) {
+    Map<Integer, PartitionState> recent = view.recentPartitions(TRANSACTION_STATE_TOPIC);
+    return recent == null || recent.isEmpty() ? -1 : Utils.abs(transactionalId.hashCode()) % recent.size();
   }
 
   private static FailureCause causeOf(PartitionState state, @Nullable Integer minIsr) {
@@ -117,6 +177,9 @@ final class FailureClassifier {
     Map<Integer, PartitionState> recent = view.recentPartitions(topic);
     if (recent != null) {
       return recent;
+    }
+    if (topic.equals(TRANSACTION_STATE_TOPIC)) {
+      return Map.of(); // asking the inner producer would add an internal topic to its metadata
     }
     List<PartitionInfo> infos;
     try {

@@ -52,7 +52,7 @@ final class OutcomeReporter {
         ? "buffer full, record for " + where + " dropped under policy " + dropped
         : "record for " + where + " not delivered"
             + (detail != null ? ": " + detail : error == null ? "" : " (" + error.getClass().getSimpleName() + ")");
-    return new DeliveryFailedException(cause, message, error);
+    return new DeliveryFailedException(cause, TransactionCoordinator.recoveryOf(record, cause), message, error);
   }
 
   /** The record failed with {@code failure}; its outcome is already set. */

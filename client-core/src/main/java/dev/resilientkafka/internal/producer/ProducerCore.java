@@ -55,6 +55,7 @@ public final class ProducerCore<K, V> {
   private final KafkaProducer<byte[], byte[]> inner;
   private final ClusterView.Membership cluster;
   private final RecordBuffer buffer;
+  private final @Nullable TransactionCoordinator transactions;
   private final SafeListener listener;
   private final RecordIds ids = new RecordIds();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -87,6 +88,11 @@ public final class ProducerCore<K, V> {
       }
       this.buffer = new RecordBuffer(settings, innerProducer, membership.view(), new OutcomeReporter(listener), clientId,
           openedSpool);
+      this.transactions = settings.transactional() ? new TransactionCoordinator(settings, innerProducer, buffer) : null;
+      if (transactions != null) {
+        buffer.handOff(transactions);
+      }
+      holder.transactions = transactions;
       holder.buffer = buffer;
     } catch (RuntimeException e) {
       closeQuietly(openedSpool);
@@ -139,17 +145,30 @@ public final class ProducerCore<K, V> {
   /** Lets the cluster view ask the buffer before the buffer exists (it is built after joining). */
   private static final class BufferHolder implements ClusterView.Member {
     volatile @Nullable RecordBuffer buffer;
+    volatile @Nullable TransactionCoordinator transactions;
 
     @Override
     public java.util.Collection<String> topics() {
       RecordBuffer current = buffer;
-      return current == null ? List.of() : current.topics();
+      return current == null ? List.of() : withCoordinator(current.topics());
     }
 
     @Override
     public java.util.Collection<String> stalledTopics() {
       RecordBuffer current = buffer;
-      return current == null ? List.of() : current.stalledTopics();
+      return current == null ? List.of() : withCoordinator(current.stalledTopics());
+    }
+
+    /** Adds the transaction coordinator's topic while a transactional call waits on it. */
+    private java.util.Collection<String> withCoordinator(java.util.Collection<String> topics) {
+      TransactionCoordinator coordinator = transactions;
+      java.util.Collection<String> waiting = coordinator == null ? List.of() : coordinator.stalledTopics();
+      if (waiting.isEmpty()) {
+        return topics;
+      }
+      java.util.List<String> all = new java.util.ArrayList<>(topics);
+      all.addAll(waiting);
+      return all;
     }
   }
 
@@ -183,6 +202,10 @@ public final class ProducerCore<K, V> {
     byte[] key = serialize(keySerializer, record.topic(), headers, record.key(), "key");
     byte[] value = serialize(valueSerializer, record.topic(), headers, record.value(), "value");
     Header id = settings.recordIdHeader == null ? null : new RecordHeader(settings.recordIdHeader, ids.next());
+    if (transactions != null) {
+      return transactions.send(callback, enlisted -> buffer.send(record.topic(), record.partition(), key, value,
+          headers, id, record.timestamp(), enlisted));
+    }
     return buffer.send(record.topic(), record.partition(), key, value, headers, id, record.timestamp(), callback);
   }
 
@@ -248,6 +271,19 @@ public final class ProducerCore<K, V> {
         found.records(), found.tornTails()));
   }
 
+  /**
+   * The transactional side.
+   *
+   * @throws IllegalStateException when {@code transactional.id} is not set (Kafka's message)
+   */
+  public TransactionCoordinator transactions() {
+    if (transactions == null) {
+      throw new IllegalStateException("Cannot use transactional methods without enabling transactions by setting "
+          + "the transactional.id configuration property");
+    }
+    return transactions;
+  }
+
   public String clientId() {
     return clientId;
   }
@@ -263,6 +299,9 @@ public final class ProducerCore<K, V> {
     Duration bounded = timeout.isNegative() ? Duration.ZERO : timeout.compareTo(Duration.ofDays(365)) > 0
         ? Duration.ofDays(365) : timeout;
     try {
+      if (transactions != null) {
+        transactions.close();
+      }
       buffer.close(bounded);
     } finally {
       closeQuietly(buffer.spool());

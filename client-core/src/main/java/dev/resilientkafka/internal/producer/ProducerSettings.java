@@ -20,6 +20,7 @@ public final class ProducerSettings {
   private static final int KAFKA_DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
   private static final int KAFKA_DEFAULT_LINGER_MS = 5;
   private static final long KAFKA_DEFAULT_BUFFER_MEMORY = 32L * 1024 * 1024;
+  private static final long KAFKA_DEFAULT_MAX_BLOCK_MS = 60_000L;
   /**
    * Kafka disables partition avoidance by default ({@code partitioner.availability.timeout.ms=0}); keyless
    * records here avoid a partition once its oldest record has been in flight for a second.
@@ -47,6 +48,13 @@ public final class ProducerSettings {
   final java.nio.file.@Nullable Path spoolDir;
   final long spoolMaxBytes;
   final dev.resilientkafka.internal.spool.FsyncPolicy spoolFsync;
+  /** {@code transactional.id}; null for a producer without transactions. */
+  final @Nullable String transactionalId;
+  /**
+   * How long {@code initTransactions}, {@code commitTransaction} and {@code abortTransaction} wait: the
+   * user's {@code max.block.ms} (Kafka's default 60 s), as {@code KafkaProducer} bounds them.
+   */
+  final Duration transactionCallTimeout;
   /** Kafka keys only (serializer keys removed), for the inner producer. */
   final Map<String, Object> innerConfig;
   /** Kafka keys only, before forcing, for admin clients and the serializers' {@code configure}. */
@@ -97,6 +105,18 @@ public final class ProducerSettings {
     } catch (IllegalArgumentException e) {
       throw new ConfigException(SPOOL_FSYNC, fsync, e.getMessage());
     }
+    Object transactional = kafka.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+    this.transactionalId = transactional == null ? null : transactional.toString();
+    this.transactionCallTimeout = Duration.ofMillis(nonNegative(kafka, ProducerConfig.MAX_BLOCK_MS_CONFIG,
+        KAFKA_DEFAULT_MAX_BLOCK_MS));
+    if (transactionalId != null && spoolDir != null) {
+      throw new ConfigException(SPOOL_DIR, spoolDir.toString(), "a transaction cannot outlive its producer, and the "
+          + "spool sends records again after a restart: remove " + SPOOL_DIR + " or " + ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+    }
+    if (transactionalId != null && availabilityMode) {
+      throw new ConfigException(AVAILABILITY_MODE, config.get(AVAILABILITY_MODE), "transactions need acks=all and "
+          + "idempotence; remove " + ProducerConfig.TRANSACTIONAL_ID_CONFIG + " or set " + AVAILABILITY_MODE + "=false");
+    }
     this.innerConfig = Map.copyOf(innerConfig(kafka));
   }
 
@@ -109,12 +129,16 @@ public final class ProducerSettings {
     return availabilityMode;
   }
 
+  /** Whether {@code transactional.id} is set. */
+  public boolean transactional() {
+    return transactionalId != null;
+  }
+
   private Map<String, Object> innerConfig(Map<String, Object> kafka) {
     rejectUnsupported(kafka, ProducerConfig.PARTITIONER_CLASS_CONFIG,
         "a custom partitioner is not supported yet: the producer partitions itself (murmur2 of the key, like Kafka's default)");
     rejectUnsupported(kafka, ProducerConfig.INTERCEPTOR_CLASSES_CONFIG,
         "producer interceptors are not supported yet");
-    rejectUnsupported(kafka, ProducerConfig.TRANSACTIONAL_ID_CONFIG, "transactions are not supported yet");
     Map<String, Object> inner = new HashMap<>(kafka);
     inner.remove(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG);
     inner.remove(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);

@@ -93,6 +93,7 @@ public final class RecordBuffer implements ClusterView.Member {
   private final @Nullable SpoolBacklog backlog;
   /** Senders waiting for room in a full spool (BLOCK) wait here; completions of spooled records notify. */
   private final Object spoolRoom = new Object();
+  private HandOff handOff = HandOff.DIRECT;
   private volatile boolean closed;
   private volatile boolean closingInner;
 
@@ -121,6 +122,11 @@ public final class RecordBuffer implements ClusterView.Member {
 
   void start() {
     dispatcher.start();
+  }
+
+  /** Puts {@code gate} in front of every hand-over to Kafka (transactions); called before {@link #start}. */
+  void handOff(HandOff gate) {
+    this.handOff = gate;
   }
 
   FailureClassifier classifier() {
@@ -190,7 +196,7 @@ public final class RecordBuffer implements ClusterView.Member {
         return;
       }
       if (!retriable(refused)) {
-        fail(record, closingInner ? FailureCause.CLOSED : FailureCause.REJECTED, null, refused, null);
+        fail(record, refusalCause(refused), null, refused, null);
         return;
       }
       record.lastRefusal = refused;
@@ -463,7 +469,7 @@ public final class RecordBuffer implements ClusterView.Member {
     record.refusal = null;
     record.handingThread = Thread.currentThread();
     try {
-      inner.send(kafkaRecord, record);
+      handOff.send(inner, kafkaRecord, record);
     } catch (RuntimeException e) {
       record.refusal = e;
     } finally {
@@ -478,6 +484,11 @@ public final class RecordBuffer implements ClusterView.Member {
 
   private boolean retriable(Exception refused) {
     return (refused instanceof RetriableException || refused instanceof TimeoutException) && !closingInner;
+  }
+
+  /** Why Kafka (or the hand-off gate) refused a record for good. */
+  private FailureCause refusalCause(Exception refused) {
+    return closingInner ? FailureCause.CLOSED : classifier.refusal(refused);
   }
 
   /**
@@ -593,7 +604,7 @@ public final class RecordBuffer implements ClusterView.Member {
                 return;
               }
               if (!retriable(refused)) {
-                FailureCause cause = closingInner ? FailureCause.CLOSED : FailureCause.REJECTED;
+                FailureCause cause = refusalCause(refused);
                 outcomes.add(() -> fail(record, cause, null, refused, null));
                 return;
               }
@@ -788,7 +799,7 @@ public final class RecordBuffer implements ClusterView.Member {
       if (!retriable(refused)) {
         queue.pollFirst();
         lane.waiting--;
-        FailureCause cause = closingInner ? FailureCause.CLOSED : FailureCause.REJECTED;
+        FailureCause cause = refusalCause(refused);
         outcomes.add(() -> fail(record, cause, null, refused, null));
         continue;
       }
@@ -839,7 +850,8 @@ public final class RecordBuffer implements ClusterView.Member {
       } else if (!retriable(refused)) {
         queue.pollFirst();
         lane.waitingOutOfRange--;
-        outcomes.add(() -> fail(record, FailureCause.REJECTED, null, refused, null));
+        FailureCause cause = refusalCause(refused);
+        outcomes.add(() -> fail(record, cause, null, refused, null));
       } else {
         record.lastRefusal = refused;
         return true;
@@ -1067,6 +1079,32 @@ public final class RecordBuffer implements ClusterView.Member {
       Thread.currentThread().interrupt();
     }
     closingInner = true;
+    failWaiting(FailureCause.CLOSED, null);
+    try {
+      inner.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+    } finally {
+      dispatcher.stop();
+      if (!fromKafkaIoThread) {
+        // Kafka completed everything it held when close() returned (from its own I/O thread it cannot:
+        // its aborts run after the callback returns); this only catches what it did not
+        for (TopicLane lane : lanes.values()) {
+          for (PartitionSlot slot : lane.slots()) {
+            if (slot != null) {
+              for (PendingRecord record : slot.inFlight()) {
+                fail(record, FailureCause.CLOSED, null, null, null);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Takes every record still waiting (not handed to Kafka) out of its queue and fails it with {@code cause}
+   * and {@code error} (else the record's last refusal); callbacks run on this thread, no lock held.
+   */
+  void failWaiting(FailureCause cause, @Nullable Throwable error) {
     List<PendingRecord> left = new ArrayList<>();
     for (TopicLane lane : lanes.values()) {
       lane.lock.lock();
@@ -1091,25 +1129,7 @@ public final class RecordBuffer implements ClusterView.Member {
         disk.lock.unlock();
       }
     }
-    left.forEach(record -> fail(record, FailureCause.CLOSED, null, record.lastRefusal, null));
-    try {
-      inner.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-    } finally {
-      dispatcher.stop();
-      if (!fromKafkaIoThread) {
-        // Kafka completed everything it held when close() returned (from its own I/O thread it cannot:
-        // its aborts run after the callback returns); this only catches what it did not
-        for (TopicLane lane : lanes.values()) {
-          for (PartitionSlot slot : lane.slots()) {
-            if (slot != null) {
-              for (PendingRecord record : slot.inFlight()) {
-                fail(record, FailureCause.CLOSED, null, null, null);
-              }
-            }
-          }
-        }
-      }
-    }
+    left.forEach(record -> fail(record, cause, null, error != null ? error : record.lastRefusal, null));
   }
 
   private boolean anyWaiting() {
