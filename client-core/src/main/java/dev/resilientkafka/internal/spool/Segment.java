@@ -152,7 +152,7 @@ final class Segment {
     private static final long serialVersionUID = 1L;
 
     BrokenSegmentException(IOException cause) {
-      super(cause.getMessage(), cause);
+      super(cause.toString(), cause);
     }
   }
 

@@ -276,6 +276,7 @@ final class SegmentSpool implements Spool {
     full.channel.force(false);
     Segment next = Segment.create(directory, nextSequence);
     forceDirectory(directory);
+    next.active = true; // before the flusher can see it: an active segment is never deleted
     segments.put(next.firstSequence, next);
     active = next;
     full.active = false;
@@ -320,7 +321,7 @@ final class SegmentSpool implements Spool {
       Map<Long, Segment> from = startKey == null ? segments : segments.tailMap(startKey);
       for (Segment segment : from.values()) {
         int count = segment.count();
-        int i = segment.nextPending((int) Math.max(0, fromSequence - segment.firstSequence), count);
+        int i = segment.nextPending((int) Math.min(count, Math.max(0, fromSequence - segment.firstSequence)), count);
         while (i < count && records.size() < maxRecords && (records.isEmpty() || bytes < maxBytes)) {
           // one read for a run of entries, completed ones between them included
           int last = i;
@@ -510,7 +511,7 @@ final class SegmentSpool implements Spool {
     indexLock.lock();
     try {
       for (Segment segment : segments.values()) {
-        if (!segment.active && segment.allCompleted()) {
+        if (!segment.active && segment != active && segment.allCompleted()) {
           segments.remove(segment.firstSequence);
           segment.close(true);
         }

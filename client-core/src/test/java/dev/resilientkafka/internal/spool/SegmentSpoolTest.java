@@ -74,6 +74,7 @@ class SegmentSpoolTest {
       assertThat(spool.readPending(0, 1000, 1)).extracting(SpooledRecord::sequence).containsExactly(0L);
       assertThat(spool.readPending(0, 1000, 3 * entry)).extracting(SpooledRecord::sequence).containsExactly(0L, 1L, 2L);
       assertThat(spool.readPending(100, 10, Long.MAX_VALUE)).isEmpty();
+      assertThat(spool.readPending(Long.MAX_VALUE, 10, Long.MAX_VALUE)).isEmpty();
       assertThatThrownBy(() -> spool.readPending(0, 0, 1)).isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("maxRecords");
     }
@@ -135,6 +136,25 @@ class SegmentSpoolTest {
       assertThat(spool.recovery().records()).isEqualTo(1);
       assertThat(spool.readPending(0, 100, Long.MAX_VALUE)).extracting(SpooledRecord::sequence)
           .containsExactly(sequences.get(199));
+    }
+  }
+
+  @Test
+  void recordsCompletedAsTheyAreAppendedAcrossManySegmentsNeverDeleteTheActiveOne() throws Exception {
+    try (Spool spool = SegmentSpool.open(dir, BOUND, FsyncPolicy.parse("5"), 8 * 1024)) {
+      long deadline = System.nanoTime() + Duration.ofMillis(1500).toNanos();
+      long n = 0;
+      while (System.nanoTime() < deadline) {
+        // every record completed at once: each segment, the active one too, is soon all completed
+        spool.complete(spool.append(record(n++, 1000)));
+      }
+      long last = spool.append(record(n, 1000));
+      assertThat(spool.readPending(0, 10, Long.MAX_VALUE)).extracting(SpooledRecord::sequence).containsExactly(last);
+      assertThat(n).isGreaterThan(100);
+    }
+    try (Spool spool = SegmentSpool.open(dir, BOUND, FsyncPolicy.ALWAYS, 8 * 1024)) {
+      assertThat(spool.recovery().records()).isEqualTo(1);
+      assertThat(logFiles()).hasSizeLessThanOrEqualTo(2);
     }
   }
 
