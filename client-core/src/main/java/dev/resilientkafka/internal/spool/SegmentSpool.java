@@ -196,7 +196,7 @@ final class SegmentSpool implements Spool {
       IOException failed = broken;
       if (failed != null) {
         throw new SpoolException(SpoolException.Reason.IO, "The spool in " + directory + " stopped taking records"
-            + " after a write failed and could not be undone (" + failed.getMessage() + "); restart to recover",
+            + " after a write or fsync failed (" + failed + "); restart the application to recover",
             failed);
       }
       Segment segment = active;
@@ -225,8 +225,11 @@ final class SegmentSpool implements Spool {
       try {
         forceUpTo(sequence);
       } catch (IOException e) {
-        // the record is written but not known durable: the caller must not count it accepted; it stays
-        // in the file and is sent again after a restart, with the same record id
+        // the record is written but not known durable, and the caller is told it was not accepted: it
+        // must not be sent again on its own, so it is completed. After a failed fsync the kernel may have
+        // dropped the dirty pages (a later fsync can succeed without them): take no more records.
+        completions.add(sequence);
+        broken = e;
         throw writeFailed(e, 0);
       }
     }

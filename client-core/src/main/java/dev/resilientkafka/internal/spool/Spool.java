@@ -38,8 +38,9 @@ public interface Spool extends AutoCloseable {
    * policy when it returns.
    *
    * @throws SpoolException FULL when the bound is reached or the disk is full (the message names the
-   *     directory and the bound or the free space), IO otherwise (also after {@link #close}); when the
-   *     record was written but forcing it failed, it may still be sent again after a restart
+   *     directory and the bound or the free space), IO otherwise (also after {@link #close}, and for every
+   *     append after a write or fsync failed: the spool then needs a restart); a record whose fsync failed
+   *     is marked completed, so a restart sends it again only if the process dies before the mark is written
    */
   long append(SpooledRecord record);
 
