@@ -44,8 +44,8 @@ import java.util.stream.Stream;
  * <p>Run: {@code ./mvnw -B -ntp -o -pl benchmarks -am package -DskipTests -Dbench.skip=false}, then
  * {@code java -cp 'benchmarks/target/classes:benchmarks/target/lib/*'
  * dev.resilientkafka.benchmarks.spool.SpoolStoreComparison [--reps=3] [--seconds=4] [--recovery=1000000]
- * [--only=segment-log,rocksdb,mvstore,chronicle] [--dir=/var/tmp/spool-bench]
- * [--results=benchmarks/results]}.
+ * [--only=segment-log,rocksdb,mvstore,chronicle] [--parts=throughput,recovery] [--durability=INTERVAL,ALWAYS]
+ * [--dir=/var/tmp/spool-bench] [--results=benchmarks/results]}.
  */
 public final class SpoolStoreComparison {
   static final List<String> CANDIDATES = List.of("segment-log", "rocksdb", "mvstore", "chronicle");
@@ -91,14 +91,15 @@ public final class SpoolStoreComparison {
     Path base = Path.of(options.getOrDefault("dir", "/var/tmp/spool-store-comparison"));
     Path results = Path.of(options.getOrDefault("results", "benchmarks/results"));
     List<String> parts = List.of(options.getOrDefault("parts", "throughput,recovery").split(","));
-    new SpoolStoreComparison().run(reps, seconds, recoveryRecords, candidates, base, results, parts);
+    List<String> durabilities = List.of(options.getOrDefault("durability", "INTERVAL,ALWAYS").split(","));
+    new SpoolStoreComparison().run(reps, seconds, recoveryRecords, candidates, base, results, parts, durabilities);
   }
 
   private final Map<String, List<Map<String, Double>>> measured = new TreeMap<>();
   private final List<String> notes = new ArrayList<>();
 
   private void run(int reps, int seconds, int recoveryRecords, List<String> candidates, Path base, Path results,
-      List<String> parts) throws Exception {
+      List<String> parts, List<String> durabilities) throws Exception {
     String machine = MachineInfo.describe();
     Instant started = Instant.now();
     List<String[]> scenarios = List.of(new String[] {"INTERVAL", "1"}, new String[] {"INTERVAL", "4"},
@@ -106,6 +107,9 @@ public final class SpoolStoreComparison {
     for (int rep = 0; rep < reps; rep++) {
       if (parts.contains("throughput")) {
         for (String[] scenario : scenarios) {
+          if (!durabilities.contains(scenario[0])) {
+            continue;
+          }
           for (String candidate : candidates) {
             Path dir = fresh(base, candidate);
             Map<String, Double> result = child(candidate, List.of("throughput", candidate, scenario[0], scenario[1],

@@ -118,15 +118,23 @@ final class Segment {
   }
 
   /**
-   * Writes a sealed entry at the end. On failure the file is cut back to where it was, so that a partial
-   * entry never stays in front of later ones; if even that fails, the second failure is added as
-   * suppressed and the caller must stop appending.
+   * Writes sealed entries at the end, in one gathering write. On failure the file is cut back to where it
+   * was, so that a partial entry never stays in front of later ones; if even that fails, the second
+   * failure is added as suppressed and the caller must stop appending.
    */
-  void append(ByteBuffer entry) throws IOException {
-    long at = size;
+  void append(ByteBuffer... entries) throws IOException {
+    int[] sizes = new int[entries.length];
+    long total = 0;
+    for (int i = 0; i < entries.length; i++) {
+      sizes[i] = entries[i].remaining();
+      total += sizes[i];
+    }
     try {
-      while (entry.hasRemaining()) {
-        at += channel.write(entry, at);
+      // only the append lock's holder writes, so the channel's position is ours; readers read by offset
+      channel.position(size);
+      long done = 0;
+      while (done < total) {
+        done += channel.write(entries);
       }
     } catch (IOException e) {
       try {
@@ -138,13 +146,17 @@ final class Segment {
       throw e;
     }
     int[] current = ends;
-    if (count == current.length) {
-      current = Arrays.copyOf(current, current.length * 2);
+    if (count + entries.length > current.length) {
+      current = Arrays.copyOf(current, Math.max(current.length * 2, count + entries.length));
       ends = current;
     }
-    current[count] = (int) at;
+    long at = size;
+    for (int i = 0; i < entries.length; i++) {
+      at += sizes[i];
+      current[count + i] = (int) at;
+    }
     size = at;
-    count = count + 1; // publishes the entry
+    count = count + entries.length; // publishes the entries
   }
 
   /** An append failed and the file could not be cut back: it may hold a partial entry. */

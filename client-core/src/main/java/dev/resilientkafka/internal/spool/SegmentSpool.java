@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
  * The spool as a directory of segment files (see {@link Segment} and {@link EntryCodec} for the format,
  * ARCHITECTURE.md "Durable spool" for why this and not an embedded store).
  *
- * <p>Appends are written under one lock and, under {@link FsyncPolicy#always()}, forced by group commit:
- * the first appender to reach the force forces for everyone written so far, the others find their record
- * already durable. Completions go to a lock-free queue; the flusher thread (every fsync interval, or
+ * <p>Appends are written under one lock. Under {@link FsyncPolicy#always()} they are group-committed: the
+ * appender that takes the commit lock writes every waiting record in one gathering write and forces
+ * once; the others park until it is done. Completions go to a lock-free queue; the flusher thread (every fsync interval, or
  * 100 ms) applies them to the per-segment bitsets, writes them as marks, forces the marks and deletes
  * segments whose records are all completed. Readers of the bound ({@link #bytes()}, a full {@link
  * #append}) apply waiting completions first, so the bound never counts a record Kafka already
@@ -55,6 +55,9 @@ final class SegmentSpool implements Spool {
   private volatile long written;
   private volatile long durable;
   private final ReentrantLock forceLock = new ReentrantLock();
+  /** Appends waiting for a group commit under {@code always}, and who leads the next one. */
+  private final ConcurrentLinkedQueue<Waiter> waiting = new ConcurrentLinkedQueue<>();
+  private final ReentrantLock commitLock = new ReentrantLock();
   private volatile @Nullable IOException broken;
 
   private final AtomicLong pendingRecords = new AtomicLong();
@@ -187,18 +190,13 @@ final class SegmentSpool implements Spool {
     }
     int size = entry.remaining();
     reserve(size);
+    if (fsync.always()) {
+      return appendForced(entry, size);
+    }
     long sequence;
     appendLock.lock();
     try {
-      if (closed) {
-        throw new SpoolException(SpoolException.Reason.IO, "The spool in " + directory + " is closed");
-      }
-      IOException failed = broken;
-      if (failed != null) {
-        throw new SpoolException(SpoolException.Reason.IO, "The spool in " + directory + " stopped taking records"
-            + " after a write or fsync failed (" + failed + "); restart the application to recover",
-            failed);
-      }
+      checkTakingRecords();
       Segment segment = active;
       if (segment.count() > 0 && segment.size() + size > segmentBytes) {
         segment = roll(segment);
@@ -221,19 +219,150 @@ final class SegmentSpool implements Spool {
     } finally {
       appendLock.unlock();
     }
-    if (fsync.always()) {
-      try {
-        forceUpTo(sequence);
-      } catch (IOException e) {
-        // the record is written but not known durable, and the caller is told it was not accepted: it
-        // must not be sent again on its own, so it is completed. After a failed fsync the kernel may have
-        // dropped the dirty pages (a later fsync can succeed without them): take no more records.
-        completions.add(sequence);
-        broken = e;
-        throw writeFailed(e, 0);
+    return sequence;
+  }
+
+  /** Under the append lock. */
+  private void checkTakingRecords() {
+    if (closed) {
+      throw new SpoolException(SpoolException.Reason.IO, "The spool in " + directory + " is closed");
+    }
+    IOException failed = broken;
+    if (failed != null) {
+      throw new SpoolException(SpoolException.Reason.IO, "The spool in " + directory + " stopped taking records"
+          + " after a write or fsync failed (" + failed + "); restart the application to recover", failed);
+    }
+  }
+
+  /** An append under {@code always} waiting for its group commit. */
+  private static final class Waiter {
+    final ByteBuffer entry;
+    final int size;
+    final Thread thread = Thread.currentThread();
+    long sequence = -1; // written by the leader before done
+    @Nullable SpoolException failure;
+    volatile boolean done;
+
+    Waiter(ByteBuffer entry, int size) {
+      this.entry = entry;
+      this.size = size;
+    }
+  }
+
+  /**
+   * Group commit: the appender that gets the commit lock leads, writing every waiting record in one
+   * gathering write and forcing once; the others park until their record is durable (or failed), or
+   * until the lock is free for one of them to lead the next group.
+   */
+  private long appendForced(ByteBuffer entry, int size) {
+    Waiter me = new Waiter(entry, size);
+    waiting.add(me);
+    boolean interrupted = false;
+    while (!me.done) {
+      if (commitLock.tryLock()) {
+        try {
+          if (!me.done) {
+            commitWaiting();
+          }
+        } finally {
+          commitLock.unlock();
+        }
+        Waiter next = waiting.peek();
+        if (next != null) {
+          LockSupport.unpark(next.thread); // it leads the next group
+        }
+      } else {
+        LockSupport.park(this);
+        // a pending interrupt would make park return at once: keep it for the caller, not for the loop
+        interrupted |= Thread.interrupted();
       }
     }
-    return sequence;
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    SpoolException failure = me.failure;
+    if (failure != null) {
+      throw failure;
+    }
+    return me.sequence;
+  }
+
+  /** Under the commit lock: writes and forces every waiting record, then releases their appenders. */
+  private void commitWaiting() {
+    List<Waiter> group = new ArrayList<>();
+    for (Waiter w = waiting.poll(); w != null; w = waiting.poll()) {
+      group.add(w);
+    }
+    int writtenCount = 0;
+    try {
+      appendLock.lock();
+      try {
+        checkTakingRecords();
+        while (writtenCount < group.size()) {
+          Segment segment = active;
+          // the records that fit in the active segment; at least one when it is empty
+          int end = writtenCount;
+          long bytes = segment.size();
+          while (end < group.size() && (segment.count() == 0 && end == writtenCount
+              || bytes + group.get(end).size <= segmentBytes)) {
+            bytes += group.get(end).size;
+            end++;
+          }
+          if (end == writtenCount) {
+            roll(segment);
+            continue;
+          }
+          ByteBuffer[] entries = new ByteBuffer[end - writtenCount];
+          for (int i = writtenCount; i < end; i++) {
+            Waiter w = group.get(i);
+            w.sequence = nextSequence + (i - writtenCount);
+            EntryCodec.seal(w.entry, w.sequence);
+            entries[i - writtenCount] = w.entry;
+          }
+          segment.append(entries);
+          nextSequence += entries.length;
+          pendingRecords.addAndGet(entries.length);
+          this.written = nextSequence - 1;
+          writtenCount = end;
+        }
+      } finally {
+        appendLock.unlock();
+      }
+      forceUpTo(this.written);
+    } catch (IOException e) {
+      if (e instanceof Segment.BrokenSegmentException || writtenCount == group.size()) {
+        // after a failed fsync the kernel may have dropped the dirty pages (a later fsync can succeed
+        // without them): take no more records
+        broken = e;
+      }
+      fail(group, writtenCount, writeFailed(e, group.get(Math.min(writtenCount, group.size() - 1)).size));
+    } catch (RuntimeException e) {
+      fail(group, writtenCount, e instanceof SpoolException spoolException ? spoolException
+          : new SpoolException(SpoolException.Reason.IO, "Cannot write to the spool in " + directory + ": " + e, e));
+    } finally {
+      for (Waiter w : group) {
+        w.done = true;
+        if (w.thread != Thread.currentThread()) {
+          LockSupport.unpark(w.thread);
+        }
+      }
+    }
+  }
+
+  /**
+   * Fails a group: records already written but not known durable are completed (their appenders are told
+   * they were not accepted, so they must not be sent again), the others give their room back.
+   */
+  private void fail(List<Waiter> group, int written, SpoolException failure) {
+    for (int i = 0; i < group.size(); i++) {
+      Waiter w = group.get(i);
+      if (i < written) {
+        completions.add(w.sequence);
+      } else {
+        pendingBytes.addAndGet(-w.size);
+      }
+      w.failure = failure;
+    }
   }
 
   /** Takes room for {@code size} bytes under the bound, applying waiting completions if it looks full. */

@@ -84,7 +84,8 @@ class SegmentSpoolTest {
   void concurrentAppendsUnderAlwaysAllComeBackOnce() throws Exception {
     Map<Long, Long> numberBySequence = new ConcurrentHashMap<>();
     ExecutorService pool = Executors.newFixedThreadPool(4);
-    try (Spool spool = Spool.open(dir, BOUND, FsyncPolicy.ALWAYS)) {
+    // small segments: group commits that span a roll
+    try (Spool spool = SegmentSpool.open(dir, BOUND, FsyncPolicy.ALWAYS, 16 * 1024)) {
       List<Future<?>> done = new ArrayList<>();
       for (int t = 0; t < 4; t++) {
         int thread = t;
