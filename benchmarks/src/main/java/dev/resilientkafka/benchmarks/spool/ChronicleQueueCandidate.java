@@ -14,8 +14,8 @@ import net.openhft.chronicle.wire.DocumentContext;
  * Chronicle Queue: records appended to one queue (memory-mapped files), completions appended as ids to a
  * second one; a record is pending if no completion names it (Chronicle cannot delete an entry: whole
  * cycle files are dropped once all their records completed, not done here). ALWAYS msyncs after each
- * append ({@code SyncMode.SYNC} and {@code appender.sync()}: no group commit across threads); INTERVAL msyncs from the appending
- * thread once 100 ms have passed since its last sync.
+ * append ({@code SyncMode.SYNC} and {@code appender.sync()}: no group commit across threads); INTERVAL
+ * msyncs from the appending thread once 100 ms have passed since its last sync.
  */
 final class ChronicleQueueCandidate implements StoreCandidate {
   private final ChronicleQueue data;

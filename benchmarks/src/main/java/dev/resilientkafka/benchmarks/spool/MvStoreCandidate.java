@@ -100,7 +100,7 @@ final class MvStoreCandidate implements StoreCandidate {
   public void close() throws Exception {
     closing = true;
     if (syncer != null) {
-      syncer.interrupt();
+      // no interrupt: an interrupt inside MVStore's I/O closes its file channel for good
       syncer.join();
     }
     store.commit();

@@ -44,8 +44,8 @@ import java.util.stream.Stream;
  * <p>Run: {@code ./mvnw -B -ntp -o -pl benchmarks -am package -DskipTests -Dbench.skip=false}, then
  * {@code java -cp 'benchmarks/target/classes:benchmarks/target/lib/*'
  * dev.resilientkafka.benchmarks.spool.SpoolStoreComparison [--reps=3] [--seconds=4] [--recovery=1000000]
- * [--only=segment-log,rocksdb,mvstore,chronicle] [--parts=throughput,recovery] [--durability=INTERVAL,ALWAYS]
- * [--dir=/var/tmp/spool-bench] [--results=benchmarks/results]}.
+ * [--only=segment-log,rocksdb,mvstore,chronicle] [--parts=throughput,recovery]
+ * [--durability=INTERVAL,ALWAYS] [--dir=/var/tmp/spool-bench] [--results=benchmarks/results]}.
  */
 public final class SpoolStoreComparison {
   static final List<String> CANDIDATES = List.of("segment-log", "rocksdb", "mvstore", "chronicle");

@@ -26,9 +26,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Appends are written under one lock. Under {@link FsyncPolicy#always()} they are group-committed: the
  * appender that takes the commit lock writes every waiting record in one gathering write and forces
- * once; the others park until it is done. Completions go to a lock-free queue; the flusher thread (every fsync interval, or
- * 100 ms) applies them to the per-segment bitsets, writes them as marks, forces the marks and deletes
- * segments whose records are all completed. Readers of the bound ({@link #bytes()}, a full {@link
+ * once; the others park until it is done. Completions go to a lock-free queue; the flusher thread
+ * (every fsync interval, or 100 ms) applies them to the per-segment bitsets, writes them as marks, forces
+ * the marks and deletes segments whose records are all completed. Readers of the bound ({@link #bytes()}, a full {@link
  * #append}) apply waiting completions first, so the bound never counts a record Kafka already
  * acknowledged.
  */
