@@ -187,7 +187,10 @@ public final class ResilientProducer<K, V> implements Producer<K, V> {
 
   /**
    * Stops accepting records, delivers what it can within {@code timeout}, and fails every record left
-   * with {@link FailureCause#CLOSED} (callback, future and listener told).
+   * with {@link FailureCause#CLOSED} (callback, future and listener told). With a durable spool ({@link
+   * ResilientProducerConfig#SPOOL_DIR}) it does not wait for records Kafka has not taken yet: they, and
+   * those Kafka did not acknowledge in time, stay in the spool and are sent by the next producer that
+   * opens it (their callbacks are told CLOSED, "kept in the spool").
    */
   @Override
   public void close(Duration timeout) {

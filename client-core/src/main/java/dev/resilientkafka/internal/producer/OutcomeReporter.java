@@ -49,7 +49,8 @@ final class OutcomeReporter {
       @Nullable String detail, @Nullable Throwable error) {
     String where = record.topic() + (record.partition >= 0 ? "-" + record.partition : "");
     String message = dropped != null
-        ? "buffer full, record for " + where + " dropped under policy " + dropped
+        ? (cause == FailureCause.SPOOL_FULL ? "spool full" : "buffer full") + ", record for " + where
+            + " dropped under policy " + dropped + (detail != null ? " (" + detail + ")" : "")
         : "record for " + where + " not delivered"
             + (detail != null ? ": " + detail : error == null ? "" : " (" + error.getClass().getSimpleName() + ")");
     return new DeliveryFailedException(cause, TransactionCoordinator.recoveryOf(record, cause), message, error);

@@ -1070,7 +1070,8 @@ public final class RecordBuffer implements ClusterView.Member {
     bound.close();
     dispatcher.wake();
     try {
-      while (anyWaiting() && deadline - System.nanoTime() > 0) {
+      // with a spool, what waits stays on disk and is sent by the next producer: no reason to wait for it
+      while (backlog == null && anyWaiting() && deadline - System.nanoTime() > 0) {
         synchronized (progress) {
           progress.wait(Math.max(1, Math.min(50, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))));
         }
