@@ -116,6 +116,21 @@ public final class LocalKafkaCluster implements AutoCloseable {
     return new Builder();
   }
 
+  /**
+   * Checks that this JVM resolves names from a hosts file ({@code -Djdk.net.hosts.file}) and writes the
+   * file's base content (a copy of {@code /etc/hosts}) if it is missing, before anything here resolves a
+   * name: the JDK reads the property at the first lookup. JUnit runs get this from the testkit's launcher
+   * listener; a main program that starts clusters (a benchmark, a demo) calls it first.
+   *
+   * @return the hosts file
+   * @throws IllegalStateException naming the fix when the JVM was started without the property
+   */
+  public static Path prepareHostsFile() {
+    Path path = HostsFile.requireConfiguredPath();
+    HostsFile.shared().ensureExists();
+    return path;
+  }
+
   /** Starts the default cluster and waits until every broker is ready. */
   public static LocalKafkaCluster start() {
     return builder().start();
