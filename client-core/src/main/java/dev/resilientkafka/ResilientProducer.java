@@ -60,6 +60,7 @@ public final class ResilientProducer<K, V> implements Producer<K, V> {
   private ResilientProducer(Builder<K, V> builder) {
     this.core = new ProducerCore<>(builder.config, builder.keySerializer, builder.valueSerializer,
         builder.listeners, ClientBootstrap::configure);
+    core.buffer().reoffer().registerFor(this);
     core.start(listener -> listener.onStart(this));
   }
 
