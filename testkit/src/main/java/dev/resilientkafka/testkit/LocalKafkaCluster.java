@@ -44,7 +44,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real KRaft cluster on this machine, laid out like the article's StatefulSet {@code kafka} behind the
+ * A real KRaft cluster on this machine, laid out like a Kubernetes StatefulSet {@code kafka} behind the
  * headless Service {@code kafka-svc}: controllers and brokers in separate JVMs, each broker on its own
  * loopback address and rack, advertising its pod FQDN, with a {@link KubeDnsServer} answering for the
  * Service and a hosts file that gives this JVM and the broker JVMs the same answers.
@@ -891,7 +891,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
       return this;
     }
 
-    /** Name of the Service port, used in the SRV name {@code _<portName>._tcp...}; default {@code 9092} as in the article. */
+    /** Name of the Service port, used in the SRV name {@code _<portName>._tcp...}; default {@code 9092}, a common Service definition. */
     public Builder portName(String name) {
       this.portName = dnsLabel("portName", name);
       return this;
@@ -971,8 +971,8 @@ public final class LocalKafkaCluster implements AutoCloseable {
     }
 
     /**
-     * Brokers advertise their pod IP instead of their pod FQDN: the setup mistake the article warns
-     * about (clients pin addresses that change when pods move). Default false.
+     * Brokers advertise their pod IP instead of their pod FQDN: a common set-up mistake (clients pin
+     * addresses that change when pods move). Default false.
      */
     public Builder advertisePodIps(boolean enabled) {
       this.advertisePodIps = enabled;
