@@ -27,6 +27,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -168,21 +169,29 @@ class ConsoleToolsTest {
   @Test
   void recordIdsPrintOnOneLineInKafkasConsoleConsumerAndDropRepeats() throws Exception {
     cluster.createTopic("with-ids", 1, 3);
-    List<ProducerRecord<String, String>> sent = new ArrayList<>();
     try (ResilientProducer<String, String> producer = ResilientProducer.<String, String>builder()
         .bootstrapServers(cluster.bootstrapFqdns()).serializers(new StringSerializer(), new StringSerializer()).build()) {
       for (int i = 0; i < 5; i++) {
-        ProducerRecord<String, String> record = new ProducerRecord<>("with-ids", 0, "k" + i, "v" + i);
-        producer.send(record).get(30, TimeUnit.SECONDS);
-        sent.add(record);
+        producer.send(new ProducerRecord<>("with-ids", 0, "k" + i, "v" + i)).get(30, TimeUnit.SECONDS);
       }
     }
-    // a re-send after an unknown outcome: the same records again, with the same ids
-    try (KafkaProducer<String, String> plain = new KafkaProducer<>(Map.of("bootstrap.servers", cluster.bootstrapFqdns(),
-        "acks", "all"), new StringSerializer(), new StringSerializer())) {
+    // a re-send after an unknown outcome: records 1 and 3 again, with the ids they were written with
+    TopicPartition partition = new TopicPartition("with-ids", 0);
+    List<ConsumerRecord<String, String>> written = new ArrayList<>();
+    try (KafkaConsumer<String, String> reader = new KafkaConsumer<>(Map.of("bootstrap.servers", cluster.bootstrapFqdns()),
+            new StringDeserializer(), new StringDeserializer());
+        KafkaProducer<String, String> plain = new KafkaProducer<>(Map.of("bootstrap.servers", cluster.bootstrapFqdns(),
+            "acks", "all"), new StringSerializer(), new StringSerializer())) {
+      reader.assign(List.of(partition));
+      reader.seekToBeginning(List.of(partition));
+      await().atMost(WAIT).until(() -> {
+        reader.poll(Duration.ofMillis(200)).forEach(written::add);
+        return written.size() >= 5;
+      });
       for (int i : List.of(1, 3)) {
-        ProducerRecord<String, String> original = sent.get(i);
-        plain.send(new ProducerRecord<>("with-ids", 0, original.key(), original.value(), original.headers())).get(30, TimeUnit.SECONDS);
+        ConsumerRecord<String, String> original = written.get(i);
+        plain.send(new ProducerRecord<>("with-ids", 0, original.key(), original.value(), original.headers()))
+            .get(30, TimeUnit.SECONDS);
       }
     }
 
@@ -209,7 +218,6 @@ class ConsoleToolsTest {
     // the consumer's de-duplication takes these ids: the two repeats are dropped
     List<String> dropped = new java.util.concurrent.CopyOnWriteArrayList<>();
     List<String> values = new ArrayList<>();
-    TopicPartition partition = new TopicPartition("with-ids", 0);
     try (ResilientConsumer<String, String> consumer = ResilientConsumer.<String, String>builder()
         .config(Map.of("bootstrap.servers", cluster.bootstrapFqdns(), ResilientConsumerConfig.DEDUP_WINDOW, 100))
         .keyDeserializer(new StringDeserializer()).valueDeserializer(new StringDeserializer())
