@@ -39,21 +39,21 @@ public final class ReofferRetry {
     }
   };
 
-  private final RetryRegistry registry;
-  private final Retry retry;
+  private final String name;
+  private final Duration first;
+  private final Duration max;
+  /** Made on first use: a producer that is never refused pays nothing for it. */
+  private volatile @Nullable RetryRegistry registry;
   /** The open call of each topic lane that is being refused. */
   private final Map<Object, Retry.AsyncContext<Object>> open = Collections.synchronizedMap(new WeakHashMap<>());
+  /** Whether a call may be open: the dispatcher's every round asks {@link #offered}, nearly always for nothing. */
+  private volatile boolean anyOpen;
 
   /** A retry named {@code name} (the producer's client id) backing off from {@code first} to {@code max}. */
   ReofferRetry(String name, Duration first, Duration max) {
-    RetryConfig config = RetryConfig.custom()
-        .maxAttempts(Integer.MAX_VALUE)
-        .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(first.toMillis(), 2.0, 0.5, max.toMillis()))
-        .failAfterMaxAttempts(false)
-        .writableStackTraceEnabled(false)
-        .build();
-    this.registry = RetryRegistry.of(config);
-    this.retry = registry.retry(name);
+    this.name = name;
+    this.first = first;
+    this.max = max;
   }
 
   /** Lets {@link #of} find this retry from the producer facade that owns it. */
@@ -68,12 +68,29 @@ public final class ReofferRetry {
 
   /** The resilience4j retry: its event publisher and metrics. */
   public Retry retry() {
-    return retry;
+    return registry().retry(name);
   }
 
   /** A registry holding only {@link #retry()}, for binders that take a registry (resilience4j-micrometer). */
   public RetryRegistry registry() {
-    return registry;
+    RetryRegistry current = registry;
+    if (current == null) {
+      synchronized (this) {
+        current = registry;
+        if (current == null) {
+          RetryConfig config = RetryConfig.custom()
+              .maxAttempts(Integer.MAX_VALUE)
+              .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(first.toMillis(), 2.0, 0.5, max.toMillis()))
+              .failAfterMaxAttempts(false)
+              .writableStackTraceEnabled(false)
+              .build();
+          current = RetryRegistry.of(config);
+          current.retry(name);
+          registry = current;
+        }
+      }
+    }
+    return current;
   }
 
   /**
@@ -82,6 +99,8 @@ public final class ReofferRetry {
    * @param why what Kafka said, if at hand
    */
   long delayNanos(Object lane, @Nullable Throwable why) {
+    Retry retry = retry();
+    anyOpen = true;
     Retry.AsyncContext<Object> call = open.computeIfAbsent(lane, l -> retry.asyncContext());
     long millis = call.onError(why == null ? REFUSED : why);
     return TimeUnit.MILLISECONDS.toNanos(Math.max(0, millis));
@@ -89,6 +108,9 @@ public final class ReofferRetry {
 
   /** Kafka took {@code lane}'s waiting records: its run of refusals, if any, succeeded. */
   void offered(Object lane) {
+    if (!anyOpen) {
+      return;
+    }
     Retry.AsyncContext<Object> call = open.remove(lane);
     if (call != null) {
       call.onComplete();
