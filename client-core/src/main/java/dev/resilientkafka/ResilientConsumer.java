@@ -64,9 +64,8 @@ import org.slf4j.LoggerFactory;
  * dropped, so delivery stays at least once. The consumer adds this to the rebalance listener given to
  * {@code subscribe} (the user's callback runs first on revocation).
  *
- * <p>Settings (defaults): {@code resilient.consumer.dedup.window} 0 (off), {@code
- * resilient.consumer.dedup.header} {@code resilient-record-id}, {@code resilient.consumer.rack.verify} true,
- * {@code resilient.consumer.diagnostics.interval.ms} 10000 (0 = only at start).
+ * <p>Settings: the {@code resilient.consumer.*} keys of {@link ResilientConsumerConfig}, the bootstrap
+ * keys of {@link ResilientBootstrapConfig} and the rack keys of {@link ResilientRackConfig}.
  *
  * <p>Thread-safety: as {@link KafkaConsumer}, one thread at a time except {@link #wakeup()}; the
  * reporting methods ({@link #clientRack()}, {@link #fetchedBytesByBroker()}, {@link #brokerRacks()},
@@ -112,6 +111,21 @@ public final class ResilientConsumer<K, V> implements Consumer<K, V> {
    */
   public static <K, V> ResilientConsumer<K, V> create(Map<String, ?> config) {
     return ResilientConsumer.<K, V>builder().config(config).build();
+  }
+
+  /**
+   * Checks a configuration as {@link Builder#build()} would, without resolving or connecting anything:
+   * the {@code resilient.consumer.*}, {@code resilient.rack.*} and {@code resilient.bootstrap.*} keys (an
+   * unknown key under those prefixes included). For frameworks that build consumers later and want a bad
+   * setting to fail at start-up.
+   *
+   * @throws ConfigException naming the key and the accepted values
+   */
+  public static void checkConfig(Map<String, ?> config) {
+    Map<String, Object> copy = new HashMap<>(config);
+    ConsumerSettings.extract(copy);
+    RackDiscoveryEnvironment.fromConfig(copy, Map.of());
+    ClientBootstrap.check(copy);
   }
 
   /** The {@code client.rack} in use, if any. */
@@ -506,7 +520,7 @@ public final class ResilientConsumer<K, V> implements Consumer<K, V> {
       diagnostics.close();
     } finally {
       bootstrap.close();
-      listener.onClosed(this);
+      listener.each("onClosed", l -> l.onClosed(this));
     }
   }
 
@@ -593,7 +607,7 @@ public final class ResilientConsumer<K, V> implements Consumer<K, V> {
       SafeConsumerListener events = new SafeConsumerListener(listeners);
       ConsumerSettings settings = ConsumerSettings.extract(settingsMap);
       RackDiscoveryEnvironment environment = RackDiscoveryEnvironment.fromConfig(settingsMap, System.getenv());
-      settingsMap.keySet().removeIf(key -> key.startsWith(RackDiscoveryEnvironment.PREFIX));
+      settingsMap.keySet().removeIf(key -> key.startsWith(ResilientRackConfig.PREFIX));
       String rack = settleRack(settingsMap, environment, events);
       ClientBootstrap bootstrap = ClientBootstrap.configure(settingsMap);
       KafkaConsumer<K, V> inner = null;
@@ -606,7 +620,7 @@ public final class ResilientConsumer<K, V> implements Consumer<K, V> {
         DuplicateFilter filter = settings.dedupWindow() > 0
             ? new DuplicateFilter(settings.dedupWindow(), settings.dedupHeader()) : null;
         ResilientConsumer<K, V> consumer = new ResilientConsumer<>(inner, bootstrap, diagnostics, filter, events, rack);
-        events.onStarted(consumer);
+        events.each("onStarted", l -> l.onStarted(consumer));
         diagnostics.start();
         return consumer;
       } catch (RuntimeException e) {

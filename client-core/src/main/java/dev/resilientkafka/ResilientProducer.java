@@ -2,6 +2,7 @@ package dev.resilientkafka;
 
 import dev.resilientkafka.internal.bootstrap.ClientBootstrap;
 import dev.resilientkafka.internal.producer.ProducerCore;
+import dev.resilientkafka.internal.producer.ProducerSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,8 +36,8 @@ import org.jspecify.annotations.Nullable;
  * FailureCause}.
  *
  * <p>Build with {@link #builder()} or {@link #create(Map)} from Kafka-style properties: Kafka's producer
- * keys plus the {@code resilient.*} keys of {@link ResilientProducerConfig} and the bootstrap keys
- * ({@code resilient.bootstrap.*}). Each record carries a printable id header (a ULID; {@link
+ * keys plus the {@code resilient.*} keys of {@link ResilientProducerConfig} and the bootstrap keys of
+ * {@link ResilientBootstrapConfig}. Each record carries a printable id header (a ULID; {@link
  * ResilientProducerConfig#RECORD_ID_HEADER}) unless turned off.
  *
  * <p>Differences from {@code KafkaProducer}: {@code partitioner.class} and {@code interceptor.classes}
@@ -103,7 +104,8 @@ public final class ResilientProducer<K, V> implements Producer<K, V> {
   private ResilientProducer(Builder<K, V> builder) {
     this.core = new ProducerCore<>(builder.config, builder.keySerializer, builder.valueSerializer,
         builder.listeners, ClientBootstrap::configure);
-    core.start(this);
+    core.buffer().reoffer().registerFor(this);
+    core.start(listener -> listener.onStart(this));
   }
 
   /** A builder with no configuration yet; {@code bootstrap.servers} or a bootstrap key is required. */
@@ -119,6 +121,21 @@ public final class ResilientProducer<K, V> implements Producer<K, V> {
    */
   public static <K, V> ResilientProducer<K, V> create(Map<String, ?> config) {
     return ResilientProducer.<K, V>builder().config(config).build();
+  }
+
+  /**
+   * Checks a configuration as {@link Builder#build()} would, without resolving or connecting anything: the
+   * {@code resilient.*} keys (an unknown one under the producer's or the bootstrap's prefix included) and
+   * the Kafka keys the producer manages (for example {@code acks=1} without {@link
+   * ResilientProducerConfig#AVAILABILITY_MODE}). For frameworks that build producers later and want a bad
+   * setting to fail at start-up.
+   *
+   * @throws ConfigException naming the key and the accepted values
+   */
+  public static void checkConfig(Map<String, ?> config) {
+    Map<String, Object> copy = new HashMap<>(config);
+    ClientBootstrap.check(copy);
+    ProducerSettings.parse(copy);
   }
 
   /** As {@link #create(Map)} from {@link Properties}. */

@@ -1,6 +1,6 @@
 package dev.resilientkafka.benchmarks;
 
-import dev.resilientkafka.testkit.internal.HostsFile;
+import dev.resilientkafka.testkit.LocalKafkaCluster;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,8 +48,7 @@ public final class BenchmarkSuite {
     if (!Set.of("quick", "full", "smoke").contains(mode)) {
       throw new IllegalArgumentException("Invalid value " + mode + " for --mode: must be quick, full or smoke");
     }
-    Path hosts = HostsFile.requireConfiguredPath();
-    HostsFile.shared().ensureExists();
+    Path hosts = LocalKafkaCluster.prepareHostsFile();
     Files.createDirectories(results);
     long began = System.nanoTime();
     double loadBefore = MachineInfo.loadAverage();

@@ -1,7 +1,6 @@
 package dev.resilientkafka.benchmarks;
 
 import dev.resilientkafka.testkit.LocalKafkaCluster;
-import dev.resilientkafka.testkit.internal.HostsFile;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -77,7 +76,7 @@ public class SteadyStateBenchmark {
 
   @Setup(Level.Trial)
   public void startCluster() throws Exception {
-    HostsFile.shared().ensureExists();
+    LocalKafkaCluster.prepareHostsFile();
     cluster = LocalKafkaCluster.builder().name("bench-steady").start();
     cluster.createTopic(TOPIC, 6, 3);
     producer = ClientKind.of(client).create(cluster.bootstrapFqdns(), "steady-" + client, Map.of());

@@ -5,6 +5,8 @@ import dev.resilientkafka.OverflowPolicy;
 import dev.resilientkafka.ProducerListener;
 import dev.resilientkafka.ResilientProducer;
 import dev.resilientkafka.SpoolStatus;
+import dev.resilientkafka.internal.producer.ReofferRetry;
+import io.github.resilience4j.micrometer.tagged.TaggedRetryMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -39,6 +41,9 @@ import org.jspecify.annotations.Nullable;
  *       {@code .spool.recovered}, {@code .spool.torn.tails} (gauges, with a durable spool only)
  *   <li>{@code resilientkafka.producer.records.dropped} (counter, tag {@code reason} = overflow policy)
  *   <li>{@code resilientkafka.producer.records.failed} (counter, tag {@code cause} = failure cause)
+ *   <li>{@code resilience4j.retry.calls} (function counters, tags {@code name} = client id and {@code
+ *       kind}): the re-offers of records Kafka refused, as resilience4j counts them (see {@code
+ *       dev.resilientkafka.resilience4j.ProducerRetries}); only with resilience4j-micrometer on the classpath
  * </ul>
  *
  * <p>One instance per producer. Thread-safe.
@@ -100,6 +105,30 @@ public final class MicrometerProducerMetrics implements ProducerListener {
     KafkaClientMetrics kafka = new KafkaClientMetrics(producer, tags);
     kafka.bindTo(registry);
     kafkaMetrics = kafka;
+    if (RetryMeters.AVAILABLE) {
+      ReofferRetry.of(producer).ifPresent(retry -> meters.addAll(RetryMeters.bind(retry, registry)));
+    }
+  }
+
+  /** resilience4j-micrometer's retry meters; loaded only when that optional library is present. */
+  private static final class RetryMeters {
+    static final boolean AVAILABLE = present("io.github.resilience4j.micrometer.tagged.TaggedRetryMetrics");
+
+    static List<Meter> bind(ReofferRetry retry, MeterRegistry registry) {
+      TaggedRetryMetrics.ofRetryRegistry(retry.registry()).bindTo(registry);
+      String name = retry.retry().getName();
+      return registry.getMeters().stream().filter(m -> m.getId().getName().startsWith("resilience4j.retry.")
+          && name.equals(m.getId().getTag("name"))).toList();
+    }
+
+    private static boolean present(String className) {
+      try {
+        Class.forName(className, false, MicrometerProducerMetrics.class.getClassLoader());
+        return true;
+      } catch (ClassNotFoundException | LinkageError e) {
+        return false;
+      }
+    }
   }
 
   private Counter counter(String name, String description, String tagKey, @Nullable String tagValue) {

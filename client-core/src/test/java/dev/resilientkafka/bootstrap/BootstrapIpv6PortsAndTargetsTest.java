@@ -230,7 +230,7 @@ class BootstrapIpv6PortsAndTargetsTest {
     servers.put("fd00::zz", "'fd00::zz' is not an IPv6 address");
     servers.forEach((value, why) -> expectConfigError("resilient.bootstrap.dns.server", value, why));
     expectConfigError("resilient.bootstrap.port.name", "Kafka_Port", "lower-case letters, digits and '-'");
-    expectConfigError("resilient.bootstrap.allow.foreign.targets", "maybe", "must be true or false");
+    expectConfigError("resilient.bootstrap.allow.foreign.targets", "maybe", "accepted values: true, false");
     expectConfigError("resilient.bootstrap.fallback.servers", "fd00::1:9092", "[address]:port");
     expectConfigError("resilient.bootstrap.fallback.servers", "[fd00::1]", "[address]:port");
     Path resolvConf = dir.resolve("resolv.conf");

@@ -173,12 +173,12 @@ class HeadlessServiceBootstrapClusterTest {
       producer.send(new ProducerRecord<>("moves", "before", "before")).get(30, TimeUnit.SECONDS);
       String kafka2 = cluster.broker(2).fqdn();
 
-      // S5: the node is gone, the pod Pending, no DNS record
+      // the node is gone, the pod Pending, no DNS record
       cluster.makePending(2);
       long queriesBefore = cluster.dns().queries();
       long start = System.nanoTime();
       await().atMost(Duration.ofSeconds(20)).until(() -> bootstrap.missingPods().contains(kafka2));
-      System.out.printf("S5: pending pod %s reported missing after %d ms; pods gauge %.0f%n", kafka2,
+      System.out.printf("pod Pending: pod %s reported missing after %d ms; pods gauge %.0f%n", kafka2,
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), registry.get("resilientkafka.bootstrap.pods").gauge().value());
       RecordMetadata during = producer.send(new ProducerRecord<>("moves", "during", "during")).get(60, TimeUnit.SECONDS);
       // watch the resolver for a while: re-resolution is paced by the 5 s TTL, no failures
@@ -188,7 +188,7 @@ class HeadlessServiceBootstrapClusterTest {
           .until(() -> bootstrap.servers().size() == 2 && registry.find("resilientkafka.bootstrap.failures").counters().isEmpty());
       double windowSeconds = (System.nanoTime() - windowStart) / 1e9;
       long windowQueries = cluster.dns().queries() - windowQueriesStart;
-      System.out.printf("S5: %d DNS queries in %.1f s while kafka-2 is Pending (TTL 5 s); %d since it went Pending; failures %s%n",
+      System.out.printf("pod Pending: %d DNS queries in %.1f s while kafka-2 is Pending (TTL 5 s); %d since it went Pending; failures %s%n",
           windowQueries, windowSeconds, cluster.dns().queries() - queriesBefore, registry.find("resilientkafka.bootstrap.failures").counters().size());
       assertThat(windowQueries).as("no hot loop: about one SRV query per TTL").isLessThanOrEqualTo(6);
       assertThat(registry.find("resilientkafka.bootstrap.failures").counters()).isEmpty();
@@ -196,12 +196,12 @@ class HeadlessServiceBootstrapClusterTest {
       assertThat(registry.get("resilientkafka.bootstrap.pods").gauge().value()).isEqualTo(2.0);
       assertThat(during.offset()).isNotNegative();
 
-      // S6: replaced: same name, new IP, empty disk
+      // replaced: same name, new IP, empty disk
       long replaced = System.nanoTime();
       cluster.replace(2);
       cluster.awaitReady(2, WAIT);
       await().atMost(Duration.ofSeconds(15)).until(() -> bootstrap.servers().size() == 3 && bootstrap.missingPods().isEmpty());
-      System.out.printf("S6: replacement of kafka-2 back in the bootstrap after %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - replaced));
+      System.out.printf("pod replaced: replacement of kafka-2 back in the bootstrap after %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - replaced));
       cluster.awaitFullyReplicated(WAIT);
       assertThat(cluster.isrOf(new TopicPartition("moves", 0))).contains(2);
       producer.send(new ProducerRecord<>("moves", "after", "after")).get(30, TimeUnit.SECONDS);

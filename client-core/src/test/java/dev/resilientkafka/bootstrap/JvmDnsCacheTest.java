@@ -17,7 +17,7 @@ import org.apache.kafka.common.Node;
 import org.junit.jupiter.api.Test;
 
 /**
- * Trap 4 (the JVM DNS cache) and the advertised-listener check. {@link JvmDnsCache#limitTo} is tested in
+ * The JVM's own name cache keeping a moved broker's old address, and the advertised-listener check. {@link JvmDnsCache#limitTo} is tested in
  * forked JVMs: this test JVM has long since fixed its cache policy (ttl=1 from the build).
  */
 class JvmDnsCacheTest {

@@ -115,7 +115,7 @@ class DuplicateFilterTest {
 
     config.put("resilient.consumer.dedup.window", "-1");
     assertThatThrownBy(() -> ConsumerSettings.extract(new HashMap<>(config)))
-        .hasMessageContaining("resilient.consumer.dedup.window").hasMessageContaining("0 (off)");
+        .hasMessageContaining("resilient.consumer.dedup.window").hasMessageContaining("accepted values: 0 to 10000000");
     config.put("resilient.consumer.dedup.window", "100");
     config.put("resilient.consumer.dedup.windw", "1");
     assertThatThrownBy(() -> ConsumerSettings.extract(new HashMap<>(config)))

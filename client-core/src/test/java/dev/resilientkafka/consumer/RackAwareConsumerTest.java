@@ -36,9 +36,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * S9 on a real cluster (kafka-0/1/2 in zone-a/b/c, RackAwareReplicaSelector): a zone-b consumer reads
- * partitions led from other zones through the zone-b follower, falls back to the leaders while kafka-1 is
- * dead and returns after it rejoins; and a group stalled on {@code __consumer_offsets} is named.
+ * Fetching from the own zone on a real cluster (kafka-0/1/2 in zone-a/b/c, RackAwareReplicaSelector): a
+ * zone-b consumer reads partitions led from other zones through the zone-b follower, falls back to the
+ * leaders while kafka-1 is dead and returns after it rejoins; and a group stalled on {@code
+ * __consumer_offsets} is named.
  *
  * <p>Shares are measured from the consumer's per-broker fetch figures ({@code consumer-node-metrics}
  * {@code incoming-byte-total}). Partitions led by kafka-1 (zone-b) are left out: for them the leader is
@@ -115,6 +116,10 @@ class RackAwareConsumerTest {
     return delta;
   }
 
+  private static long fromOtherBrokers(Map<Integer, Long> bytes) {
+    return bytes.entrySet().stream().filter(e -> e.getKey() != ZONE_B_BROKER).mapToLong(Map.Entry::getValue).sum();
+  }
+
   /** Reads every record of {@code partitions} from the beginning; returns bytes received per broker. */
   private static Map<Integer, Long> readAll(ResilientConsumer<String, String> consumer, List<TopicPartition> partitions) {
     consumer.assign(partitions);
@@ -131,7 +136,7 @@ class RackAwareConsumerTest {
 
   @Test
   void zoneBConsumerTakesItsBytesFromTheZoneBFollower() throws Exception {
-    String topic = "s9-locality";
+    String topic = "zone-locality";
     cluster.createTopic(topic, 3, 3);
     try (KafkaProducer<String, String> producer = producer()) {
       for (int i = 0; i < 4_500; i++) {
@@ -164,7 +169,7 @@ class RackAwareConsumerTest {
       plainBytes = readAll(noRack, partitions);
     }
 
-    System.out.printf("S9 locality: partitions %s (leaders %s; partitions led by kafka-1 excluded)%n", partitions,
+    System.out.printf("zone-local fetching: partitions %s (leaders %s; partitions led by kafka-1 excluded)%n", partitions,
         partitions.stream().map(cluster::leaderOf).toList());
     System.out.printf("  client.rack=zone-b: bytes by broker %s, share from zone-b (kafka-1) %.4f, reported same-rack share %.4f%n",
         rackBytes, share(rackBytes, ZONE_B_BROKER), reported);
@@ -177,7 +182,7 @@ class RackAwareConsumerTest {
 
   @Test
   void fallsBackToTheLeaderWhileZoneBIsDeadAndReturnsAfterItRejoins() throws Exception {
-    String topic = "s9-failover";
+    String topic = "zone-failover";
     cluster.createTopic(topic, 3, 3);
     List<TopicPartition> partitions = notLedFromZoneB(topic);
 
@@ -202,7 +207,7 @@ class RackAwareConsumerTest {
         }
         producer.flush();
       }
-    }, "s9-producer");
+    }, "zone-producer");
 
     Map<String, Integer> seen = new ConcurrentHashMap<>();
     AtomicInteger duplicates = new AtomicInteger();
@@ -231,7 +236,7 @@ class RackAwareConsumerTest {
           lastRecord = now;
         }
       }
-    }, "s9-consumer");
+    }, "zone-consumer");
     producerThread.start();
     consumerThread.start();
     try {
@@ -241,11 +246,17 @@ class RackAwareConsumerTest {
 
       cluster.kill(ZONE_B_BROKER);
       long killed = System.nanoTime();
-      int seenAtKill = seen.size();
-      await().atMost(WAIT).until(() -> seen.size() > seenAtKill + 500);
+      // A fetch from kafka-1 answered before the kill can still be read (and counted) after it. Count from
+      // the moment the consumer is seen fetching from the leaders instead: it then has given kafka-1 up,
+      // and any byte from kafka-1 after that would be a fetch from a dead broker.
+      await().atMost(WAIT).until(() -> fromOtherBrokers(delta(consumer.fetchedBytesByBroker(), beforeKill)) > 100_000);
+      Map<Integer, Long> fellBack = consumer.fetchedBytesByBroker();
+      long fellBackMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
+      int seenAtFallback = seen.size();
+      await().atMost(WAIT).until(() -> seen.size() > seenAtFallback + 500);
       Map<Integer, Long> whileDead = consumer.fetchedBytesByBroker();
       long continuedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
-      Map<Integer, Long> deadDelta = delta(whileDead, beforeKill);
+      Map<Integer, Long> deadDelta = delta(whileDead, fellBack);
 
       cluster.start(ZONE_B_BROKER);
       long restarted = System.nanoTime();
@@ -263,10 +274,11 @@ class RackAwareConsumerTest {
       producerThread.join(TimeUnit.SECONDS.toMillis(60));
       await().atMost(WAIT).until(() -> seen.keySet().containsAll(acked));
 
-      System.out.printf("S9 failover on %s: before kill %s bytes by broker, longest pause %d ms%n",
+      System.out.printf("zone-b broker killed and restarted, partitions %s: before kill %s bytes by broker, longest pause %d ms%n",
           partitions, beforeKill, pauseBeforeKill);
-      System.out.printf("  kafka-1 killed: 500 more records within %d ms, bytes while dead %s (share kafka-1 %.4f)%n",
-          continuedMs, deadDelta, share(deadDelta, ZONE_B_BROKER));
+      System.out.printf("  kafka-1 killed: fetching from the leaders after %d ms, 500 more records within %d ms,"
+          + " bytes since the fallback %s (share kafka-1 %.4f)%n",
+          fellBackMs, continuedMs, deadDelta, share(deadDelta, ZONE_B_BROKER));
       System.out.printf("  kafka-1 restarted: in ISR after %d ms, consumer back on it after %d ms, bytes since rejoin %s (share kafka-1 %.4f)%n",
           inIsrMs, returnedMs, afterReturnDelta, share(afterReturnDelta, ZONE_B_BROKER));
       System.out.printf("  records acked %d, consumed %d, duplicates %d, offset gaps %d, send failures %d, longest pause between records %d ms%n",
@@ -308,7 +320,7 @@ class RackAwareConsumerTest {
 
   @Test
   void groupStalledOnConsumerOffsetsIsNamedInMetrics() {
-    String topic = "s4-group";
+    String topic = "stalled-group";
     cluster.createTopic(topic, 3, 3);
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     Map<String, Object> config = consumerConfig();
@@ -337,7 +349,7 @@ class RackAwareConsumerTest {
       cluster.awaitAllReady(WAIT);
       await().atMost(WAIT).until(() -> consumer.coordinatorStallCause().isEmpty());
       assertThat(registry.get("resilientkafka.consumer.coordinator.stalled").gauge().value()).isZero();
-      System.out.printf("S4 group stall: named %s %d ms after two brokers were killed; cleared after restart%n",
+      System.out.printf("group stalled with two of three brokers down (offsets topic below min ISR): named %s %d ms after two brokers were killed; cleared after restart%n",
           "offsets_topic_isr_shortfall", namedMs);
     }
   }

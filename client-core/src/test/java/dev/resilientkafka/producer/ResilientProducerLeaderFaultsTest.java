@@ -21,8 +21,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * S2 (leader drained, SIGTERM), S8 (leader hangs, SIGSTOP) and a leader killed with records in flight
- * (Trap 1): a ResilientProducer and a plain KafkaProducer write the same keyed workload at the same
+ * A partition leader drained (SIGTERM), hung (SIGSTOP) or killed with records in flight (SIGKILL): a
+ * ResilientProducer and a plain KafkaProducer write the same keyed workload at the same
  * time; nothing the resilient producer accepted is lost, duplicated or reordered per key.
  */
 class ResilientProducerLeaderFaultsTest {
@@ -53,19 +53,19 @@ class ResilientProducerLeaderFaultsTest {
   }
 
   @Test
-  void s2LeaderDrainedNothingLost() throws Exception {
-    runLeaderFault("s2", "S2 SIGTERM leader", cluster::stop, cluster::start);
+  void leaderDrainedNothingLost() throws Exception {
+    runLeaderFault("leader-drained", "leader drained (SIGTERM)", cluster::stop, cluster::start);
   }
 
   @Test
-  void s8LeaderPausedNothingLost() throws Exception {
-    runLeaderFault("s8", "S8 SIGSTOP leader", cluster::pause, cluster::resume);
+  void leaderPausedNothingLost() throws Exception {
+    runLeaderFault("leader-paused", "leader hung (SIGSTOP)", cluster::pause, cluster::resume);
   }
 
-  /** Trap 1: the leader dies (SIGKILL) with records of its partitions in flight; per-key order holds. */
+  /** The leader dies (SIGKILL) with records of its partitions in flight; per-key order holds. */
   @Test
   void leaderKilledWithRecordsInFlightKeepsPerKeyOrder() throws Exception {
-    runLeaderFault("trap1", "SIGKILL leader, records in flight", cluster::kill, cluster::start);
+    runLeaderFault("leader-killed", "leader killed (SIGKILL) with records in flight", cluster::kill, cluster::start);
   }
 
   private void runLeaderFault(String topic, String label, IntConsumer fault, IntConsumer heal) throws Exception {

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * S4: two of three brokers down for 180 s (longer than Kafka's default delivery.timeout.ms), ISR below
+ * Two of three brokers down for 180 s (longer than Kafka's default delivery.timeout.ms), ISR below
  * min.insync.replicas, 200 keyed records/s into a ResilientProducer and the same into a plain
  * KafkaProducer. During the outage, small-buffer producers show the overflow policy, the named cause and
  * close() with records outstanding.
@@ -35,7 +35,7 @@ class ResilientProducerOutageTest {
   private static final Duration WAIT = Duration.ofSeconds(90);
   private static final Duration OUTAGE = Duration.ofSeconds(180);
   private static final int RATE = 200;
-  private static final String TOPIC = "s4";
+  private static final String TOPIC = "two-down";
   private static LocalKafkaCluster cluster;
 
   static {
@@ -46,7 +46,7 @@ class ResilientProducerOutageTest {
   static void startCluster() {
     cluster = LocalKafkaCluster.start();
     cluster.createTopic(TOPIC, 3, 3);
-    cluster.createTopic("s4-small", 3, 3);
+    cluster.createTopic("two-down-small", 3, 3);
   }
 
   @AfterAll
@@ -88,7 +88,7 @@ class ResilientProducerOutageTest {
 
       await().atMost(OUTAGE.plusSeconds(30)).pollInterval(Duration.ofSeconds(1))
           .until(() -> System.nanoTime() - outageStart >= OUTAGE.toNanos());
-      System.out.printf("S4: during the outage the gauges read %.0f buffered records, %.0f bytes, oldest %.1f s, %.0f partitions below min ISR%n",
+      System.out.printf("two brokers down: during the outage the gauges read %.0f buffered records, %.0f bytes, oldest %.1f s, %.0f partitions below min ISR%n",
           registry.get("resilientkafka.producer.buffer.records").gauge().value(),
           registry.get("resilientkafka.producer.buffer.bytes").gauge().value(),
           registry.get("resilientkafka.producer.buffer.oldest.age").timeGauge().value(java.util.concurrent.TimeUnit.SECONDS),
@@ -100,7 +100,7 @@ class ResilientProducerOutageTest {
         cluster.awaitReady(id, WAIT);
       }
       long back = System.nanoTime();
-      System.out.printf("S4: brokers %d and %d down for %d s%n", stopped[0], stopped[1], (back - outageStart) / 1_000_000_000);
+      System.out.printf("two brokers down: brokers %d and %d down for %d s%n", stopped[0], stopped[1], (back - outageStart) / 1_000_000_000);
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
           .until(() -> producer.oldestBufferedAge().compareTo(Duration.ofSeconds(5)) < 0);
       drainMs = (System.nanoTime() - back) / 1_000_000;
@@ -117,10 +117,10 @@ class ResilientProducerOutageTest {
 
     TopicContents contents = TopicContents.read(cluster.bootstrapFqdns(), TOPIC, WAIT);
     int resilientInTopic = contents.assertExactlyOnceInKeyOrder(resilientLoad, true);
-    System.out.printf("S4: resilient sent %d, acked %d, failed %d, in topic %d, longest ack gap %d ms, buffer drained %d ms after the brokers were ready, recovered %.0f%n",
+    System.out.printf("two brokers down: resilient sent %d, acked %d, failed %d, in topic %d, longest ack gap %d ms, buffer drained %d ms after the brokers were ready, recovered %.0f%n",
         resilientLoad.sent(), resilientLoad.outcomes.acked(), resilientLoad.outcomes.failures().size(), resilientInTopic,
         resilientLoad.outcomes.longestAckGapMs(), drainMs, meters.count("resilientkafka.producer.records.recovered", null, null));
-    System.out.printf("S4: plain     sent %d, acked %d, LOST %d (callbacks failed: %s), in topic %d, longest ack gap %d ms%n",
+    System.out.printf("two brokers down: plain     sent %d, acked %d, LOST %d (callbacks failed: %s), in topic %d, longest ack gap %d ms%n",
         plainLoad.sent(), plainLoad.outcomes.acked(), plainLoad.outcomes.failures().size(),
         plainLoad.outcomes.failures().values().stream().map(e -> e.getClass().getSimpleName()).distinct().toList(),
         contents.of("p").size(), plainLoad.outcomes.longestAckGapMs());
@@ -139,11 +139,11 @@ class ResilientProducerOutageTest {
         .overflowPolicy(OverflowPolicy.DROP_NEWEST).config("request.timeout.ms", 5_000)
         .deliveryTimeout(Duration.ofSeconds(15)).build();
     for (int i = 0; i < 50; i++) {
-      small.send(new ProducerRecord<>("s4-small", "k" + (i % 3), "v" + i), dropping.callback(i));
+      small.send(new ProducerRecord<>("two-down-small", "k" + (i % 3), "v" + i), dropping.callback(i));
     }
     assertThat(dropping.failedWith(FailureCause.BUFFER_FULL)).hasSize(30);
     await().atMost(WAIT).until(() -> dropping.completed() == 50);
-    System.out.printf("S4: small buffer (20 records, DROP_NEWEST, deadline 15 s): causes %s%n",
+    System.out.printf("two brokers down: small buffer (20 records, DROP_NEWEST, deadline 15 s): causes %s%n",
         dropping.failures().values().stream().map(e -> ((DeliveryFailedException) e).failureCause()).distinct().toList());
     assertThat(dropping.failedWith(FailureCause.ISR_SHORTFALL)).as("deadline passed with the ISR short").hasSize(20);
     small.close(Duration.ofSeconds(1));
@@ -153,7 +153,7 @@ class ResilientProducerOutageTest {
     Outcomes closing = new Outcomes();
     ResilientProducer<String, String> closed = resilient(registry).build();
     for (int i = 0; i < 10; i++) {
-      closed.send(new ProducerRecord<>("s4-small", "k" + i, "v" + i), closing.callback(i));
+      closed.send(new ProducerRecord<>("two-down-small", "k" + i, "v" + i), closing.callback(i));
     }
     closed.close(Duration.ofSeconds(1));
     assertThat(closing.failedWith(FailureCause.CLOSED)).hasSize(10);

@@ -511,7 +511,7 @@ class RackDiscoveryChainTest {
   void badSettingsNameTheKeyAndTheAcceptedValues() {
     config.put(RackDiscoveryEnvironment.CLOUD_ENABLED, "yes");
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> RackDiscoveryEnvironment.fromConfig(config, env))
-        .hasMessageContaining("resilient.rack.cloud.enabled").hasMessageContaining("true and false");
+        .hasMessageContaining("resilient.rack.cloud.enabled").hasMessageContaining("accepted values: true, false");
     config.put(RackDiscoveryEnvironment.CLOUD_ENABLED, "true");
     config.put(RackDiscoveryEnvironment.KUBERNETES_API, "ftp://api");
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> RackDiscoveryEnvironment.fromConfig(config, env))

@@ -101,7 +101,7 @@ class BadInputAndMisuseTest {
         .hasMessageContaining("lots");
     assertThatThrownBy(() -> producerBuilder().config(ResilientProducerConfig.BUFFER_MAX_BYTES, "-5").build())
         .isInstanceOf(ConfigException.class).hasMessageContaining(ResilientProducerConfig.BUFFER_MAX_BYTES)
-        .hasMessageContaining("> 0");
+        .hasMessageContaining("accepted values: 1 or more");
     assertThatThrownBy(() -> producerBuilder().config(ResilientProducerConfig.AVAILABILITY_MODE, "yes").build())
         .isInstanceOf(ConfigException.class).hasMessageContaining(ResilientProducerConfig.AVAILABILITY_MODE)
         .hasMessageContaining("true, false");

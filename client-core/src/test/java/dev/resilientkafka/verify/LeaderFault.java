@@ -6,7 +6,7 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * The failure matrix: Kafka's {@code replication_test.py} modes against the leader of partition 0 (clean
- * and hard shutdown, clean and hard bounce five times) plus the pod faults of the article (SIGSTOP, new
+ * and hard shutdown, clean and hard bounce five times) plus the faults Kubernetes adds (SIGSTOP, new
  * IP, empty-disk replacement, every IP rotated). {@link #apply} injects the fault, lets the verifying
  * producer keep writing through it, and heals it; it returns with the broker back and the ISR of the
  * partition full.

@@ -50,6 +50,11 @@ final class CompositeBootstrapListener implements BootstrapListener, AutoCloseab
   }
 
   @Override
+  public void onSrvRecordsIgnored(String service, String reason, List<InetSocketAddress> ignored, String detail) {
+    each(l -> l.onSrvRecordsIgnored(service, reason, ignored, detail));
+  }
+
+  @Override
   public void onAdvertisedHostMismatch(String advertisedHost, String detail) {
     each(l -> l.onAdvertisedHostMismatch(advertisedHost, detail));
   }

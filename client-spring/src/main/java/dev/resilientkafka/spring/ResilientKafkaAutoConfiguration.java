@@ -4,10 +4,11 @@ import dev.resilientkafka.BootstrapListener;
 import dev.resilientkafka.ConsumerListener;
 import dev.resilientkafka.ProducerListener;
 import dev.resilientkafka.RackDiscovery;
+import dev.resilientkafka.ResilientBootstrapConfig;
+import dev.resilientkafka.ResilientConsumer;
+import dev.resilientkafka.ResilientConsumerConfig;
 import dev.resilientkafka.ResilientProducer;
-import dev.resilientkafka.ResilientProducerConfig;
-import dev.resilientkafka.internal.consumer.ConsumerSettings;
-import dev.resilientkafka.internal.producer.ProducerSettings;
+import dev.resilientkafka.ResilientRackConfig;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -140,7 +141,7 @@ public final class ResilientKafkaAutoConfiguration {
           transactional, ResilientKafkaProperties.PREFIX);
     }
     // fail start-up, not the first send, on a setting the resilient producer rejects (acks=1, retries=0, ...)
-    ProducerSettings.parse(new HashMap<>(factory.getConfigurationProperties()));
+    ResilientProducer.checkConfig(factory.getConfigurationProperties());
     return factory;
   }
 
@@ -162,7 +163,7 @@ public final class ResilientKafkaAutoConfiguration {
       return all;
     });
     customizers.orderedStream().forEach(customizer -> customizer.customize(factory));
-    ConsumerSettings.extract(new HashMap<>(factory.getConfigurationProperties()));
+    ResilientConsumer.checkConfig(factory.getConfigurationProperties());
     return factory;
   }
 
@@ -222,45 +223,13 @@ public final class ResilientKafkaAutoConfiguration {
   }
 
   static Map<String, Object> producerKeys(ResilientKafkaProperties properties) {
-    ResilientKafkaProperties.Producer producer = properties.producer();
-    Map<String, Object> keys = new HashMap<>();
-    keys.put(ResilientProducerConfig.BUFFER_MAX_RECORDS, producer.bufferMaxRecords());
-    keys.put(ResilientProducerConfig.BUFFER_MAX_BYTES, producer.bufferMaxBytes().toBytes());
-    keys.put(ResilientProducerConfig.BUFFER_OVERFLOW_POLICY, producer.overflowPolicy().name());
-    keys.put(ResilientProducerConfig.BUFFER_BLOCK_MS, producer.blockTimeout().toMillis());
-    keys.put(ResilientProducerConfig.DELIVERY_TIMEOUT_MS, producer.deliveryTimeout().toMillis());
-    keys.put(ResilientProducerConfig.AVAILABILITY_MODE, producer.availabilityMode());
-    keys.put(ResilientProducerConfig.RETRY_BACKOFF_MS, producer.retryBackoff().toMillis());
-    keys.put(ResilientProducerConfig.RETRY_BACKOFF_MAX_MS, producer.retryBackoffMax().toMillis());
-    keys.put(ResilientProducerConfig.RECORD_ID_HEADER, properties.recordIdHeader());
-    putClientKeys(properties, keys, "resilient.consumer.", "resilient.rack.", "resilient.bootstrap.");
-    return keys;
+    return ClientKeys.keys(properties, ClientKeys.PRODUCER, key -> !key.startsWith(ResilientConsumerConfig.PREFIX)
+        && !key.startsWith(ResilientRackConfig.PREFIX) && !key.startsWith(ResilientBootstrapConfig.PREFIX));
   }
 
   static Map<String, Object> consumerKeys(ResilientKafkaProperties properties) {
-    ResilientKafkaProperties.Consumer consumer = properties.consumer();
-    Map<String, Object> keys = new HashMap<>();
-    keys.put("resilient.consumer.dedup.window", consumer.dedupWindow());
-    if (!properties.recordIdHeader().isEmpty()) {
-      keys.put("resilient.consumer.dedup.header", properties.recordIdHeader());
-    }
-    keys.put("resilient.consumer.rack.verify", consumer.verifyRack());
-    keys.put("resilient.consumer.diagnostics.interval.ms", consumer.diagnosticsInterval().toMillis());
-    putClientKeys(properties, keys, "resilient.bootstrap.", "resilient.buffer.", "resilient.delivery.",
-        "resilient.retry.", "resilient.record.", "resilient.availability.");
-    return keys;
-  }
-
-  /** Adds the pass-through {@code resilient.*} keys except those meant for other clients. */
-  private static void putClientKeys(ResilientKafkaProperties properties, Map<String, Object> keys, String... skipped) {
-    properties.properties().forEach((key, value) -> {
-      for (String prefix : skipped) {
-        if (key.startsWith(prefix)) {
-          return;
-        }
-      }
-      keys.put(key, value);
-    });
+    return ClientKeys.keys(properties, ClientKeys.CONSUMER,
+        key -> key.startsWith(ResilientConsumerConfig.PREFIX) || key.startsWith(ResilientRackConfig.PREFIX));
   }
 
   /** Mirrors Boot's {@code KafkaAutoConfiguration#applyKafkaConnectionDetailsFor*}. */

@@ -1,15 +1,13 @@
 package dev.resilientkafka.spring;
 
 import dev.resilientkafka.BootstrapListener;
-import dev.resilientkafka.internal.bootstrap.ClientBootstrap;
+import dev.resilientkafka.ResilientBootstrapConfig;
+import dev.resilientkafka.ServiceBootstrap;
 import java.net.InetSocketAddress;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.springframework.beans.factory.DisposableBean;
 
 /**
@@ -21,16 +19,11 @@ import org.springframework.beans.factory.DisposableBean;
  * auto-configuration's factory customizers add to producers and consumers. Thread-safe.
  */
 public final class ResilientKafkaBootstrap implements DisposableBean {
-  private final ClientBootstrap bootstrap;
-  private final List<String> initialServers;
-  private final Map<String, Object> clientSettings;
+  private final ServiceBootstrap bootstrap;
   private final BootstrapListener listener;
 
-  private ResilientKafkaBootstrap(ClientBootstrap bootstrap, List<String> initialServers,
-      Map<String, Object> clientSettings, BootstrapListener listener) {
+  private ResilientKafkaBootstrap(ServiceBootstrap bootstrap, BootstrapListener listener) {
     this.bootstrap = bootstrap;
-    this.initialServers = initialServers;
-    this.clientSettings = clientSettings;
     this.listener = listener;
   }
 
@@ -46,32 +39,16 @@ public final class ResilientKafkaBootstrap implements DisposableBean {
     if (properties.services().isEmpty()) {
       throw new IllegalStateException(ResilientKafkaProperties.PREFIX + ".service is not set");
     }
-    Map<String, Object> config = new HashMap<>();
-    config.put("resilient.bootstrap.service", String.join(",", properties.services()));
-    putIfText(config, "resilient.bootstrap.dns.server", properties.dnsServer());
-    putIfText(config, "resilient.bootstrap.namespace", properties.namespace());
-    putIfText(config, "resilient.bootstrap.cluster.domain", properties.clusterDomain());
-    putIfText(config, "resilient.bootstrap.fallback.servers", properties.fallbackServers());
-    config.put("resilient.bootstrap.timeout.ms", properties.bootstrapTimeout().toMillis());
-    config.put("resilient.bootstrap.check.listener", properties.checkListener());
-    config.put("resilient.bootstrap.check.advertised.hosts", properties.checkAdvertisedHosts());
-    properties.properties().forEach((key, value) -> {
-      if (key.startsWith("resilient.bootstrap.")) {
-        config.put(key, value);
-      }
-    });
-    ClientBootstrap bootstrap = ClientBootstrap.configure(config, listener);
-    Object servers = config.remove(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
-    List<String> initial = servers == null ? List.of()
-        : Arrays.stream(String.valueOf(servers).split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
-    return new ResilientKafkaBootstrap(bootstrap, initial, Map.copyOf(config), listener);
+    Map<String, Object> config = ClientKeys.keys(properties, ClientKeys.BOOTSTRAP,
+        key -> key.startsWith(ResilientBootstrapConfig.PREFIX));
+    return new ResilientKafkaBootstrap(ServiceBootstrap.start(config, listener), listener);
   }
 
   /** The broker pods as {@code fqdn:port}, from the latest good answer (the start-up answer until then). */
   public List<String> servers() {
     List<InetSocketAddress> current = bootstrap.servers();
     if (current.isEmpty()) {
-      return initialServers;
+      return bootstrap.bootstrapServers();
     }
     return current.stream().map(a -> a.getHostString() + ":" + a.getPort()).toList();
   }
@@ -112,7 +89,7 @@ public final class ResilientKafkaBootstrap implements DisposableBean {
    * reconnect backoffs), without {@code bootstrap.servers}.
    */
   public Map<String, Object> clientSettings() {
-    return clientSettings;
+    return bootstrap.clientSettings();
   }
 
   /** Stops re-resolving and removes the listener's meters (when it holds any). */

@@ -3,7 +3,7 @@ package dev.resilientkafka.spring;
 import dev.resilientkafka.RackDiscovery;
 import dev.resilientkafka.ResilientConsumer;
 import dev.resilientkafka.ResilientProducer;
-import dev.resilientkafka.internal.bootstrap.AdvertisedHostCheck;
+import dev.resilientkafka.ServiceBootstrap;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -110,10 +110,10 @@ public final class ResilientKafkaHealthIndicator implements HealthIndicator, Dis
     consumerDetails(details, degraded);
 
     if (!nodes.isEmpty()) {
-      List<String> problems = AdvertisedHostCheck.problems(nodes,
-          bootstrap == null ? List.of() : bootstrap.serviceFqdns()).stream()
-          .filter(p -> bootstrap != null || isIpLiteral(p.host()))
-          .map(AdvertisedHostCheck.Problem::detail).toList();
+      // without a Service, only IP literals are known to be wrong
+      List<String> problems = bootstrap != null
+          ? ServiceBootstrap.advertisedHostProblems(nodes, bootstrap.serviceFqdns())
+          : ServiceBootstrap.advertisedHostProblems(nodes.stream().filter(n -> isIpLiteral(n.host())).toList(), List.of());
       details.put("advertisedListeners", problems.isEmpty() ? "ok" : problems);
     }
 

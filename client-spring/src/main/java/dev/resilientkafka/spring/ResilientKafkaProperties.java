@@ -32,9 +32,21 @@ import org.springframework.util.unit.DataSize;
  * @param checkAdvertisedHosts Whether to warn when brokers advertise IPs or names outside the service.
  * @param fallbackServers A plain host:port list used only when the service does not resolve in
  *     time.
+ * @param port The Kafka port when the service name gives none: it picks the Kafka port's records out of
+ *     the Service's SRV answer, which lists every named port of every pod.
+ * @param portName The name the Service gives its Kafka port (kafka, tcp-kafka), read as
+ *     _name._tcp.service; a port in the service name wins over it.
+ * @param allowForeignTargets Whether SRV targets outside the Service's domain are used as brokers (left
+ *     out and reported by default).
+ * @param dnsTimeout How long each DNS query waits for an answer.
+ * @param refreshMax The longest interval between re-resolutions of the service; the records' TTL sets
+ *     the usual one.
  * @param rack The consumers' client.rack; default found by the discovery chain (environment
  *     variable KAFKA_CLIENT_RACK, rack file, node label, cloud metadata).
  * @param rackDiscovery Whether to run the rack discovery chain when rack is not set.
+ * @param rackFile The file the discovery chain reads the rack from: the rack alone, or a Downward API
+ *     labels file.
+ * @param rackTimeout How long the whole rack discovery may take before consumers start without a rack.
  * @param jvmDnsCacheTtl The JVM DNS cache TTL (networkaddress.cache.ttl) set early in start-up
  *     unless the JVM was given one; whole seconds.
  * @param recordIdHeader The header carrying each record's unique id, written by producers and used by
@@ -55,8 +67,15 @@ public record ResilientKafkaProperties(
     @DefaultValue("true") boolean checkListener,
     @DefaultValue("true") boolean checkAdvertisedHosts,
     @Nullable String fallbackServers,
+    @DefaultValue("9092") int port,
+    @Nullable String portName,
+    @DefaultValue("false") boolean allowForeignTargets,
+    @DefaultValue("2s") Duration dnsTimeout,
+    @DefaultValue("30s") Duration refreshMax,
     @Nullable String rack,
     @DefaultValue("true") boolean rackDiscovery,
+    @DefaultValue("/etc/resilient-kafka/rack") String rackFile,
+    @DefaultValue("3s") Duration rackTimeout,
     @DefaultValue("5s") Duration jvmDnsCacheTtl,
     @DefaultValue("resilient-record-id") String recordIdHeader,
     @DefaultValue Producer producer,
@@ -80,6 +99,9 @@ public record ResilientKafkaProperties(
       throw invalid("dns-server", dnsServer, "host[:port], e.g. 10.96.0.10:53");
     }
     positive("bootstrap-timeout", bootstrapTimeout);
+    positive("dns-timeout", dnsTimeout);
+    positive("refresh-max", refreshMax);
+    positive("rack-timeout", rackTimeout);
     if (rack != null && rack.isBlank()) {
       rack = null;
     }
@@ -129,6 +151,13 @@ public record ResilientKafkaProperties(
    *     first, for metrics-like data).
    * @param retryBackoff First delay before a record the cluster did not take is offered again.
    * @param retryBackoffMax Longest delay between offers.
+   * @param topicIdle How long the state of a topic nothing was sent to is kept.
+   * @param spoolDir Directory of the durable spool (a PersistentVolume or an emptyDir), one producer
+   *     per directory; records that do not fit in memory wait there and survive a restart. Unset: no
+   *     spool.
+   * @param spoolMaxBytes Most bytes of unacknowledged records in the spool.
+   * @param spoolFsync When the spool forces its writes to disk: always, never, or an interval in
+   *     milliseconds.
    * @param plainTransactions Whether a transactional producer factory (spring.kafka.producer.transaction-id-prefix)
    *     may start with plain KafkaProducers, without the buffered retry; false fails start-up instead, since
    *     ResilientProducer does not support transactions yet.
@@ -142,7 +171,11 @@ public record ResilientKafkaProperties(
       @DefaultValue("10m") Duration deliveryTimeout,
       @DefaultValue("false") boolean availabilityMode,
       @DefaultValue("100ms") Duration retryBackoff,
-      @DefaultValue("5s") Duration retryBackoffMax,
+      @DefaultValue("1s") Duration retryBackoffMax,
+      @DefaultValue("10m") Duration topicIdle,
+      @Nullable String spoolDir,
+      @DefaultValue("1GB") DataSize spoolMaxBytes,
+      @DefaultValue("100") String spoolFsync,
       @DefaultValue("false") boolean plainTransactions) {
 
     /** Checks every value. @throws InvalidResilientKafkaPropertyException naming the property */
@@ -158,6 +191,10 @@ public record ResilientKafkaProperties(
       }
       positive("producer.delivery-timeout", deliveryTimeout);
       positive("producer.retry-backoff", retryBackoff);
+      positive("producer.topic-idle", topicIdle);
+      if (spoolMaxBytes.toBytes() <= 0) {
+        throw invalid("producer.spool-max-bytes", spoolMaxBytes, "a size > 0, e.g. 1GB");
+      }
       if (retryBackoffMax.compareTo(retryBackoff) < 0) {
         throw invalid("producer.retry-backoff-max", retryBackoffMax,
             "a duration >= producer.retry-backoff (" + retryBackoff + ")");

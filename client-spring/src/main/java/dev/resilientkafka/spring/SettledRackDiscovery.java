@@ -1,10 +1,7 @@
 package dev.resilientkafka.spring;
 
 import dev.resilientkafka.RackDiscovery;
-import dev.resilientkafka.internal.rack.RackDiscoveryChain;
-import dev.resilientkafka.internal.rack.RackDiscoveryEnvironment;
-import java.util.HashMap;
-import java.util.Map;
+import dev.resilientkafka.ResilientRackConfig;
 import java.util.Optional;
 
 /**
@@ -28,9 +25,8 @@ final class SettledRackDiscovery implements RackDiscovery {
     if (!properties.rackDiscovery()) {
       return RackDiscovery.NONE;
     }
-    Map<String, Object> keys = new HashMap<>(properties.properties());
-    RackDiscoveryEnvironment environment = RackDiscoveryEnvironment.fromConfig(keys, System.getenv());
-    return new SettledRackDiscovery(RackDiscoveryChain.standard(environment));
+    return new SettledRackDiscovery(RackDiscovery.standard(
+        ClientKeys.keys(properties, ClientKeys.RACK, key -> key.startsWith(ResilientRackConfig.PREFIX))));
   }
 
   @Override

@@ -184,15 +184,10 @@ class ResilientKafkaAutoConfigurationTest {
           .doesNotHaveBean(ResilientKafkaConsumerFactory.class).doesNotHaveBean(ResilientKafkaConnectionDetails.class);
     });
     withService().withBean("userBootstrap", ResilientKafkaBootstrap.class,
-        () -> ResilientKafkaBootstrap.start(new ResilientKafkaProperties("kafka-svc:9092",
-            dns.address().getHostString() + ":" + dns.address().getPort(), null, null, java.time.Duration.ofSeconds(5),
-            false, false, null, null, false, java.time.Duration.ofSeconds(5), "id",
-            new ResilientKafkaProperties.Producer(true, 1, org.springframework.util.unit.DataSize.ofKilobytes(1),
-                dev.resilientkafka.OverflowPolicy.BLOCK, java.time.Duration.ZERO, java.time.Duration.ofMinutes(1), false,
-                java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(1), false),
-            new ResilientKafkaProperties.Consumer(true, 0, true, java.time.Duration.ZERO),
-            new ResilientKafkaProperties.Health(java.time.Duration.ofSeconds(1), 0.5, 0.9, java.time.Duration.ofSeconds(30)),
-            null), dev.resilientkafka.BootstrapListener.NONE))
+        () -> ResilientKafkaBootstrap.start(BoundProperties.of("resilient.kafka.service=kafka-svc:9092",
+            "resilient.kafka.dns-server=" + dns.address().getHostString() + ":" + dns.address().getPort(),
+            "resilient.kafka.bootstrap-timeout=5s", "resilient.kafka.check-listener=false",
+            "resilient.kafka.check-advertised-hosts=false"), dev.resilientkafka.BootstrapListener.NONE))
         .run(context -> assertThat(context).hasNotFailed().getBean(ResilientKafkaBootstrap.class)
             .isSameAs(context.getBean("userBootstrap")));
   }
@@ -262,14 +257,7 @@ class ResilientKafkaAutoConfigurationTest {
   @Configuration(proxyBeanMethods = false)
   static class UserBeans {
     static final ResilientKafkaHealthIndicator HEALTH = new ResilientKafkaHealthIndicator(new ResilientKafkaClients(),
-        null, RackDiscovery.NONE, new ResilientKafkaProperties(null, null, null, null, java.time.Duration.ofSeconds(1),
-            false, false, null, null, false, java.time.Duration.ofSeconds(5), "id",
-            new ResilientKafkaProperties.Producer(true, 1, org.springframework.util.unit.DataSize.ofKilobytes(1),
-                dev.resilientkafka.OverflowPolicy.BLOCK, java.time.Duration.ZERO, java.time.Duration.ofMinutes(1), false,
-                java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(1), false),
-            new ResilientKafkaProperties.Consumer(true, 0, true, java.time.Duration.ZERO),
-            new ResilientKafkaProperties.Health(java.time.Duration.ofSeconds(1), 0.5, 0.9, java.time.Duration.ofSeconds(30)),
-            null), Map::of);
+        null, RackDiscovery.NONE, BoundProperties.of("resilient.kafka.health.timeout=1s"), Map::of);
     static final DefaultKafkaProducerFactoryCustomizer PRODUCER_CUSTOMIZER = factory -> {};
     static final DefaultKafkaConsumerFactoryCustomizer CONSUMER_CUSTOMIZER = factory -> {};
     static final ResilientKafkaClientListeners METERS = new ResilientKafkaClientListeners() {};

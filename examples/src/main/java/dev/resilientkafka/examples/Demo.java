@@ -3,8 +3,8 @@ package dev.resilientkafka.examples;
 import dev.resilientkafka.examples.demo.DemoScript;
 
 /**
- * The one-command demo on the embedded local cluster: replays the article's scenarios S1-S7 with a plain
- * producer beside the resilient one (see {@link DemoScript}). Exits with 1 if the resilient producer
+ * The one-command demo on the embedded local cluster: drains, reschedules, stops, replaces and re-IPs
+ * brokers while a plain producer and the resilient one write side by side (see {@link DemoScript}). Exits with 1 if the resilient producer
  * lost a record.
  */
 public final class Demo {

@@ -44,7 +44,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real KRaft cluster on this machine, laid out like the article's StatefulSet {@code kafka} behind the
+ * A real KRaft cluster on this machine, laid out like a Kubernetes StatefulSet {@code kafka} behind the
  * headless Service {@code kafka-svc}: controllers and brokers in separate JVMs, each broker on its own
  * loopback address and rack, advertising its pod FQDN, with a {@link KubeDnsServer} answering for the
  * Service and a hosts file that gives this JVM and the broker JVMs the same answers.
@@ -114,6 +114,21 @@ public final class LocalKafkaCluster implements AutoCloseable {
   /** A builder with the defaults described on the class. */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * Checks that this JVM resolves names from a hosts file ({@code -Djdk.net.hosts.file}) and writes the
+   * file's base content (a copy of {@code /etc/hosts}) if it is missing, before anything here resolves a
+   * name: the JDK reads the property at the first lookup. JUnit runs get this from the testkit's launcher
+   * listener; a main program that starts clusters (a benchmark, a demo) calls it first.
+   *
+   * @return the hosts file
+   * @throws IllegalStateException naming the fix when the JVM was started without the property
+   */
+  public static Path prepareHostsFile() {
+    Path path = HostsFile.requireConfiguredPath();
+    HostsFile.shared().ensureExists();
+    return path;
   }
 
   /** Starts the default cluster and waits until every broker is ready. */
@@ -876,7 +891,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
       return this;
     }
 
-    /** Name of the Service port, used in the SRV name {@code _<portName>._tcp...}; default {@code 9092} as in the article. */
+    /** Name of the Service port, used in the SRV name {@code _<portName>._tcp...}; default {@code 9092}, a common Service definition. */
     public Builder portName(String name) {
       this.portName = dnsLabel("portName", name);
       return this;
@@ -956,8 +971,8 @@ public final class LocalKafkaCluster implements AutoCloseable {
     }
 
     /**
-     * Brokers advertise their pod IP instead of their pod FQDN: the setup mistake the article warns
-     * about (clients pin addresses that change when pods move). Default false.
+     * Brokers advertise their pod IP instead of their pod FQDN: a common set-up mistake (clients pin
+     * addresses that change when pods move). Default false.
      */
     public Builder advertisePodIps(boolean enabled) {
       this.advertisePodIps = enabled;

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The article's faults against plain clients: what the cluster does, before any library is involved.
+ * Broker faults (drained, killed, paused, two of three down, rescheduled) against plain clients: what the
+ * cluster does, before any library is involved.
  * Every test leaves all brokers running and every partition fully in sync.
  */
 class ClusterFaultsTest {
@@ -78,15 +79,15 @@ class ClusterFaultsTest {
 
   @Test
   void s4TwoBrokersDownFailsAcksAllSendsUntilTheyReturn() throws Exception {
-    cluster.createTopic("s4", 3, 3);
+    cluster.createTopic("two-down", 3, 3);
     Map<String, Object> shortDelivery =
         Map.of(
             ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 8_000,
             ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 3_000,
             ProducerConfig.LINGER_MS_CONFIG, 0);
     try (KafkaProducer<String, String> producer = PlainClients.producer(cluster.bootstrapFqdns(), shortDelivery)) {
-      producer.send(new ProducerRecord<>("s4", "key", "before")).get(30, TimeUnit.SECONDS);
-      TopicPartition partition = new TopicPartition("s4", 0);
+      producer.send(new ProducerRecord<>("two-down", "key", "before")).get(30, TimeUnit.SECONDS);
+      TopicPartition partition = new TopicPartition("two-down", 0);
       int survivor = cluster.leaderOf(partition);
       for (LocalBroker broker : cluster.brokers()) {
         if (broker.id() != survivor) {
@@ -95,7 +96,7 @@ class ClusterFaultsTest {
       }
       cluster.awaitIsrSize(partition, 1, WAIT);
 
-      Future<RecordMetadata> during = producer.send(new ProducerRecord<>("s4", 0, "key", "during"));
+      Future<RecordMetadata> during = producer.send(new ProducerRecord<>("two-down", 0, "key", "during"));
       assertThatThrownBy(() -> during.get(60, TimeUnit.SECONDS))
           .isInstanceOf(ExecutionException.class)
           .cause()
@@ -108,19 +109,19 @@ class ClusterFaultsTest {
       }
       cluster.awaitAllReady(WAIT);
       cluster.awaitIsrSize(partition, 3, WAIT);
-      RecordMetadata after = producer.send(new ProducerRecord<>("s4", 0, "key", "after")).get(30, TimeUnit.SECONDS);
+      RecordMetadata after = producer.send(new ProducerRecord<>("two-down", 0, "key", "after")).get(30, TimeUnit.SECONDS);
       assertThat(after.hasOffset()).isTrue();
     }
   }
 
   @Test
   void s6AReplacedBrokerWithAnEmptyDiskRejoinsAndServesEveryMessageAlone() throws Exception {
-    cluster.createTopic("s6", 3, 3);
+    cluster.createTopic("replaced", 3, 3);
     List<String> sent = new ArrayList<>();
     try (KafkaProducer<String, String> producer = PlainClients.producer(cluster.bootstrapFqdns(), Map.of())) {
       for (int i = 0; i < 300; i++) {
         String value = "m" + i;
-        producer.send(new ProducerRecord<>("s6", "k" + (i % 10), value));
+        producer.send(new ProducerRecord<>("replaced", "k" + (i % 10), value));
         sent.add(value);
       }
       producer.flush();
@@ -131,7 +132,7 @@ class ClusterFaultsTest {
     assertThat(newAddress).isNotEqualTo(oldAddress);
     cluster.awaitReady(2, WAIT);
     for (int p = 0; p < 3; p++) {
-      TopicPartition partition = new TopicPartition("s6", p);
+      TopicPartition partition = new TopicPartition("replaced", p);
       cluster.awaitIsrSize(partition, 3, WAIT);
       assertThat(cluster.isrOf(partition)).contains(2);
     }
@@ -139,12 +140,12 @@ class ClusterFaultsTest {
     cluster.stop(0);
     cluster.stop(1);
     for (int p = 0; p < 3; p++) {
-      TopicPartition partition = new TopicPartition("s6", p);
+      TopicPartition partition = new TopicPartition("replaced", p);
       cluster.awaitIsrSize(partition, 1, WAIT);
       assertThat(cluster.leaderOf(partition)).isEqualTo(2);
     }
     try (KafkaConsumer<String, String> consumer = PlainClients.consumer(replaced.hostPort(), Map.of())) {
-      List<ConsumerRecord<String, String>> records = PlainClients.readAll(consumer, "s6", WAIT);
+      List<ConsumerRecord<String, String>> records = PlainClients.readAll(consumer, "replaced", WAIT);
       assertThat(records).extracting(ConsumerRecord::value).containsExactlyInAnyOrderElementsOf(sent);
     }
   }

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** S1 and the shape of the cluster: what every other test relies on. */
+/** A healthy cluster and its layout: what every other test relies on. */
 class LocalKafkaClusterTest {
   private static LocalKafkaCluster cluster;
 
@@ -40,13 +40,13 @@ class LocalKafkaClusterTest {
 
   @Test
   void s1ProducesAndConsumesHelloWorldThroughThePodFqdns() throws Exception {
-    cluster.createTopic("s1", 3, 3);
+    cluster.createTopic("healthy", 3, 3);
     try (KafkaProducer<String, String> producer = PlainClients.producer(cluster.bootstrapFqdns(), Map.of())) {
-      RecordMetadata metadata = producer.send(new ProducerRecord<>("s1", "greeting", "hello world")).get(30, TimeUnit.SECONDS);
+      RecordMetadata metadata = producer.send(new ProducerRecord<>("healthy", "greeting", "hello world")).get(30, TimeUnit.SECONDS);
       assertThat(metadata.offset()).isZero();
     }
     try (KafkaConsumer<String, String> consumer = PlainClients.consumer(cluster.bootstrapFqdns(), Map.of())) {
-      List<ConsumerRecord<String, String>> records = PlainClients.readAll(consumer, "s1", Duration.ofSeconds(30));
+      List<ConsumerRecord<String, String>> records = PlainClients.readAll(consumer, "healthy", Duration.ofSeconds(30));
       assertThat(records).extracting(ConsumerRecord::value).containsExactly("hello world");
     }
   }
@@ -74,7 +74,7 @@ class LocalKafkaClusterTest {
   }
 
   @Test
-  void topicsDefaultToTheArticlesDurabilitySettings() throws Exception {
+  void topicsDefaultToDurableSettings() throws Exception {
     cluster.createTopic("defaults", 3, 3);
     var configs =
         cluster.admin()

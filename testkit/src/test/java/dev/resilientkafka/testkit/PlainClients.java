@@ -16,7 +16,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-/** Plain Kafka clients configured the way the article's console tools were, plus small read helpers. */
+/** Plain Kafka clients configured like Kafka's console tools (a list of broker addresses, acks=all), plus small read helpers. */
 final class PlainClients {
   private PlainClients() {}
 

@@ -13,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The article's set-up mistake: brokers advertising pod IPs (or names outside the Service) make every
+ * A common set-up mistake: brokers advertising pod IPs (or names outside the Service) make every
  * client that learned them break when pods move, whatever the bootstrap. Asks the cluster once which
  * hosts its brokers advertise and warns with the fix.
  */

@@ -28,19 +28,8 @@ import org.slf4j.LoggerFactory;
  * given (or sets {@code resilient.bootstrap.fallback.servers} when there is none) and returns a handle
  * whose {@code close()} does nothing.
  *
- * <p>Keys (all optional but the service; each is defined, with type, default and meaning, on {@code
- * BootstrapConfig}): {@code service} (comma-separated; FQDN[:port], short name[:port], service.namespace,
- * another DNS name or SRV name), {@code dns.server} (host:port, bare IPv6 or [IPv6]:port list; default
- * resolv.conf's nameservers), {@code resolv.conf} (default /etc/resolv.conf, for the search list), {@code
- * namespace} and {@code cluster.domain} (default from the search list, else {@code default} and {@code
- * cluster.local}), {@code port} (9092: the Kafka port, when the name gives none), {@code port.name} (the
- * Service's name of the Kafka port, e.g. {@code kafka}; default none), {@code allow.foreign.targets}
- * (false: SRV targets outside the Service are left out and reported), {@code timeout.ms} (start-up wait,
- * 30000), {@code refresh.ms} (longest interval between re-resolutions, 30000; the record TTL sets the usual
- * one), {@code dns.timeout.ms} (per query, 2000), {@code fallback.servers} (a plain host:port list used
- * only when no service resolves in time), {@code check.listener} (true: start-up needs a pod accepting TCP
- * on the port), {@code check.advertised.hosts} (true: warn when brokers advertise IPs or names outside the
- * service).
+ * <p>Keys: {@link dev.resilientkafka.ResilientBootstrapConfig} defines each one (type, default, accepted
+ * values, meaning); all are optional but the service.
  *
  * <p>What the background re-resolution does not do: Kafka keeps {@code bootstrap.servers} fixed after a
  * client is built. A running client finds moved and new brokers itself through cluster metadata (brokers
@@ -120,6 +109,15 @@ public final class ClientBootstrap implements AutoCloseable {
     }
     watch.start(check);
     return new ClientBootstrap(watch);
+  }
+
+  /**
+   * Checks the {@code resilient.bootstrap.*} keys of {@code config} without resolving anything.
+   *
+   * @throws ConfigException naming the key and the accepted values, also for an unknown key of the prefix
+   */
+  public static void check(Map<String, ?> config) {
+    BootstrapConfig.extract(new HashMap<>(config));
   }
 
   /** The pods of the latest good answers ({@code fqdn:port}); empty without a service. */

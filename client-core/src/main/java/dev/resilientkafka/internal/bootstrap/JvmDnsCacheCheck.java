@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trap 4 of the design notes: detects when the JVM's DNS cache would pin a broker to a stale address,
+ * Detects when the JVM's DNS cache would pin a broker to a stale address,
  * either by configuration (its TTL longer than the records') or by observation (the JVM returns an
  * address DNS no longer serves for longer than the record TTL allows). Each kind is logged as a WARN
  * once per JVM, with the fix, then at DEBUG; every observation reaches the listener (and so a counter).

@@ -1,7 +1,6 @@
 package dev.resilientkafka.internal.consumer;
 
 import dev.resilientkafka.ConsumerListener;
-import dev.resilientkafka.ResilientConsumer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +10,10 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Fans events out to every listener, catching and logging what they throw. Thread-safe. */
+/**
+ * Fans events out to every listener, catching and logging what they throw. Start and close events go
+ * through {@link #each} (their argument is the consumer itself). Thread-safe.
+ */
 public final class SafeConsumerListener implements ConsumerListener {
   private static final Logger LOG = LoggerFactory.getLogger(SafeConsumerListener.class);
   private final List<ConsumerListener> listeners;
@@ -20,7 +22,11 @@ public final class SafeConsumerListener implements ConsumerListener {
     this.listeners = List.copyOf(listeners);
   }
 
-  private void each(String event, Consumer<ConsumerListener> call) {
+  /**
+   * Calls every listener with {@code call}, logging what one throws; the consumer's own facade fires its
+   * start and close events through this (so that this class does not depend on it).
+   */
+  public void each(String event, Consumer<ConsumerListener> call) {
     for (ConsumerListener listener : listeners) {
       try {
         call.accept(listener);
@@ -28,11 +34,6 @@ public final class SafeConsumerListener implements ConsumerListener {
         LOG.warn("consumer listener {} threw from {}; ignored", listener.getClass().getName(), event, e);
       }
     }
-  }
-
-  @Override
-  public void onStarted(ResilientConsumer<?, ?> consumer) {
-    each("onStarted", l -> l.onStarted(consumer));
   }
 
   @Override
@@ -63,10 +64,5 @@ public final class SafeConsumerListener implements ConsumerListener {
   @Override
   public void onDuplicateDropped(ConsumerRecord<?, ?> record) {
     each("onDuplicateDropped", l -> l.onDuplicateDropped(record));
-  }
-
-  @Override
-  public void onClosed(ResilientConsumer<?, ?> consumer) {
-    each("onClosed", l -> l.onClosed(consumer));
   }
 }

@@ -2,7 +2,6 @@ package dev.resilientkafka.internal.producer;
 
 import dev.resilientkafka.FailureCause;
 import dev.resilientkafka.ProducerListener;
-import dev.resilientkafka.ResilientProducer;
 import dev.resilientkafka.ResilientProducerConfig;
 import dev.resilientkafka.SpoolStatus;
 import dev.resilientkafka.internal.cluster.ClusterView;
@@ -39,7 +38,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What {@link ResilientProducer} delegates to: serializes with the user's serializers (so bytes and
+ * What {@code ResilientProducer} delegates to: serializes with the user's serializers (so bytes and
  * partition are known before hand-off), stamps the record id, and owns the inner producer, the {@link
  * RecordBuffer}, the {@link ClusterHealth} and the bootstrap handle. Thread-safe.
  */
@@ -136,10 +135,10 @@ public final class ProducerCore<K, V> {
     return spool;
   }
 
-  /** Tells the listeners the producer is ready. */
-  public void start(ResilientProducer<K, V> producer) {
+  /** Starts the buffer, then tells the listeners the producer is ready ({@code started} calls one's {@code onStart}). */
+  public void start(java.util.function.Consumer<ProducerListener> started) {
     buffer.start();
-    listener.onStart(producer);
+    listener.each("onStart", started);
   }
 
   /** Lets the cluster view ask the buffer before the buffer exists (it is built after joining). */

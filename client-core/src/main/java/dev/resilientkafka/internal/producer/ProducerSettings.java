@@ -3,18 +3,27 @@ package dev.resilientkafka.internal.producer;
 import static dev.resilientkafka.ResilientProducerConfig.*;
 
 import dev.resilientkafka.OverflowPolicy;
+import dev.resilientkafka.ResilientBootstrapConfig;
+import dev.resilientkafka.ResilientConsumerConfig;
+import dev.resilientkafka.ResilientProducerConfig;
+import dev.resilientkafka.ResilientRackConfig;
+import dev.resilientkafka.internal.config.ParsedConfig;
+import dev.resilientkafka.internal.spool.FsyncPolicy;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The {@code resilient.*} settings parsed and checked, and the inner producer's Kafka configuration with
- * the durability settings forced. Immutable.
+ * The {@code resilient.*} settings parsed and checked with their definition ({@link
+ * ResilientProducerConfig#configDef()}), and the inner producer's Kafka configuration with the durability
+ * settings forced. Immutable.
  */
 public final class ProducerSettings {
   private static final int KAFKA_DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
@@ -47,7 +56,7 @@ public final class ProducerSettings {
   /** The durable spool's directory, or null without a spool. */
   final java.nio.file.@Nullable Path spoolDir;
   final long spoolMaxBytes;
-  final dev.resilientkafka.internal.spool.FsyncPolicy spoolFsync;
+  final FsyncPolicy spoolFsync;
   /** {@code transactional.id}; null for a producer without transactions. */
   final @Nullable String transactionalId;
   /**
@@ -60,33 +69,31 @@ public final class ProducerSettings {
   /** Kafka keys only, before forcing, for admin clients and the serializers' {@code configure}. */
   final Map<String, Object> userKafkaConfig;
 
-  /** Every {@code resilient.*} key of the producer; see {@link dev.resilientkafka.ResilientProducerConfig}. */
-  private static final java.util.SortedSet<String> KEYS = new java.util.TreeSet<>(java.util.List.of(
-      DELIVERY_TIMEOUT_MS, BUFFER_MAX_RECORDS, BUFFER_MAX_BYTES, BUFFER_OVERFLOW_POLICY, BUFFER_BLOCK_MS,
-      RECORD_ID_HEADER, AVAILABILITY_MODE, RETRY_BACKOFF_MS, RETRY_BACKOFF_MAX_MS, TOPIC_IDLE_MS, SPOOL_DIR,
-      SPOOL_MAX_BYTES, SPOOL_FSYNC));
-  /** Prefixes of the other clients' keys: a map shared between clients may carry them. */
-  private static final java.util.List<String> OTHER_PREFIXES =
-      java.util.List.of("resilient.bootstrap.", "resilient.consumer.", "resilient.rack.");
+  /** The producer's {@code resilient.*} keys: {@link ResilientProducerConfig#configDef()}. */
+  private static final ConfigDef DEFINITION = ResilientProducerConfig.configDef();
+  /** The other clients' key families: a map shared between clients may carry them. */
+  private static final List<String> OTHER_PREFIXES =
+      List.of(ResilientBootstrapConfig.PREFIX, ResilientConsumerConfig.PREFIX, ResilientRackConfig.PREFIX);
 
   private ProducerSettings(Map<String, Object> config) {
     rejectUnknownKeys(config);
     Map<String, Object> kafka = new HashMap<>(config);
     kafka.keySet().removeIf(key -> key.startsWith("resilient."));
     this.userKafkaConfig = Map.copyOf(kafka);
-    this.availabilityMode = bool(config, AVAILABILITY_MODE, false);
-    long userDeliveryTimeout = longValue(config, ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, DEFAULT_DELIVERY_TIMEOUT_MS);
-    this.deliveryTimeout = Duration.ofMillis(positive(config, DELIVERY_TIMEOUT_MS, userDeliveryTimeout));
-    this.maxRecords = Math.toIntExact(positive(config, BUFFER_MAX_RECORDS, DEFAULT_BUFFER_MAX_RECORDS));
-    this.maxBytes = positive(config, BUFFER_MAX_BYTES, DEFAULT_BUFFER_MAX_BYTES);
-    this.overflowPolicy = policy(config.get(BUFFER_OVERFLOW_POLICY));
-    long userMaxBlock = longValue(config, ProducerConfig.MAX_BLOCK_MS_CONFIG, DEFAULT_BUFFER_BLOCK_MS);
-    this.blockTimeout = Duration.ofMillis(nonNegative(config, BUFFER_BLOCK_MS, userMaxBlock));
-    Object header = config.getOrDefault(RECORD_ID_HEADER, DEFAULT_RECORD_ID_HEADER);
-    String headerName = header == null ? "" : header.toString().trim();
-    this.recordIdHeader = headerName.isEmpty() ? null : headerName;
-    this.retryBackoff = Duration.ofMillis(positive(config, RETRY_BACKOFF_MS, 100));
-    this.retryBackoffMax = Duration.ofMillis(positive(config, RETRY_BACKOFF_MAX_MS, 1_000));
+    ParsedConfig values = ParsedConfig.parse(DEFINITION, config);
+    this.availabilityMode = values.getBoolean(AVAILABILITY_MODE);
+    // Kafka's own keys stand in for ours when only they are given
+    this.deliveryTimeout = Duration.ofMillis(values.isSet(DELIVERY_TIMEOUT_MS) ? values.getLong(DELIVERY_TIMEOUT_MS)
+        : positive(config, ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, DEFAULT_DELIVERY_TIMEOUT_MS));
+    this.maxRecords = values.getInt(BUFFER_MAX_RECORDS);
+    this.maxBytes = values.getLong(BUFFER_MAX_BYTES);
+    this.overflowPolicy = OverflowPolicy.valueOf(
+        java.util.Objects.requireNonNull(values.getString(BUFFER_OVERFLOW_POLICY)).toUpperCase(Locale.ROOT));
+    this.blockTimeout = Duration.ofMillis(values.isSet(BUFFER_BLOCK_MS) ? values.getLong(BUFFER_BLOCK_MS)
+        : nonNegative(config, ProducerConfig.MAX_BLOCK_MS_CONFIG, DEFAULT_BUFFER_BLOCK_MS));
+    this.recordIdHeader = values.getNonBlankString(RECORD_ID_HEADER);
+    this.retryBackoff = Duration.ofMillis(values.getLong(RETRY_BACKOFF_MS));
+    this.retryBackoffMax = Duration.ofMillis(values.getLong(RETRY_BACKOFF_MAX_MS));
     if (retryBackoffMax.compareTo(retryBackoff) < 0) {
       throw new ConfigException(RETRY_BACKOFF_MAX_MS, retryBackoffMax.toMillis(),
           "must be >= " + RETRY_BACKOFF_MS + " (" + retryBackoff.toMillis() + ")");
@@ -95,16 +102,11 @@ public final class ProducerSettings {
     this.partitionStall = stall <= 0 ? Duration.ofDays(365) : Duration.ofMillis(stall);
     this.batchSize = (int) Math.max(1, longValue(kafka, ProducerConfig.BATCH_SIZE_CONFIG, 16_384));
     this.ignoreKeys = bool(kafka, ProducerConfig.PARTITIONER_IGNORE_KEYS_CONFIG, false);
-    this.topicIdle = Duration.ofMillis(positive(config, TOPIC_IDLE_MS, DEFAULT_TOPIC_IDLE_MS));
-    Object dir = config.get(SPOOL_DIR);
-    this.spoolDir = dir == null || dir.toString().isBlank() ? null : java.nio.file.Path.of(dir.toString().strip());
-    this.spoolMaxBytes = positive(config, SPOOL_MAX_BYTES, DEFAULT_SPOOL_MAX_BYTES);
-    Object fsync = config.getOrDefault(SPOOL_FSYNC, DEFAULT_SPOOL_FSYNC);
-    try {
-      this.spoolFsync = dev.resilientkafka.internal.spool.FsyncPolicy.parse(fsync.toString());
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(SPOOL_FSYNC, fsync, e.getMessage());
-    }
+    this.topicIdle = Duration.ofMillis(values.getLong(TOPIC_IDLE_MS));
+    String dir = values.getNonBlankString(SPOOL_DIR);
+    this.spoolDir = dir == null ? null : java.nio.file.Path.of(dir);
+    this.spoolMaxBytes = values.getLong(SPOOL_MAX_BYTES);
+    this.spoolFsync = FsyncPolicy.parse(java.util.Objects.requireNonNull(values.getString(SPOOL_FSYNC)));
     Object transactional = kafka.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
     this.transactionalId = transactional == null ? null : transactional.toString();
     this.transactionCallTimeout = Duration.ofMillis(nonNegative(kafka, ProducerConfig.MAX_BLOCK_MS_CONFIG,
@@ -114,7 +116,7 @@ public final class ProducerSettings {
           + "spool sends records again after a restart: remove " + SPOOL_DIR + " or " + ProducerConfig.TRANSACTIONAL_ID_CONFIG);
     }
     if (transactionalId != null && availabilityMode) {
-      throw new ConfigException(AVAILABILITY_MODE, config.get(AVAILABILITY_MODE), "transactions need acks=all and "
+      throw new ConfigException(AVAILABILITY_MODE, "true", "transactions need acks=all and "
           + "idempotence; remove " + ProducerConfig.TRANSACTIONAL_ID_CONFIG + " or set " + AVAILABILITY_MODE + "=false");
     }
     this.innerConfig = Map.copyOf(innerConfig(kafka));
@@ -182,9 +184,10 @@ public final class ProducerSettings {
   private static void rejectUnknownKeys(Map<String, Object> config) {
     for (Map.Entry<String, Object> entry : config.entrySet()) {
       String key = entry.getKey();
-      if (key.startsWith("resilient.") && !KEYS.contains(key) && OTHER_PREFIXES.stream().noneMatch(key::startsWith)) {
+      if (key.startsWith("resilient.") && !DEFINITION.names().contains(key)
+          && OTHER_PREFIXES.stream().noneMatch(key::startsWith)) {
         throw new ConfigException(key, entry.getValue(),
-            "unknown resilient-kafka producer setting; accepted keys are " + KEYS);
+            "unknown resilient-kafka producer setting; accepted keys are " + new java.util.TreeSet<>(DEFINITION.names()));
       }
     }
   }
@@ -210,21 +213,6 @@ public final class ProducerSettings {
     }
     throw new ConfigException(key, value, "accepted values are " + String.join(", ", accepted)
         + " (durability is forced; set " + AVAILABILITY_MODE + "=true to trade it for availability)");
-  }
-
-  private static OverflowPolicy policy(@Nullable Object value) {
-    if (value == null) {
-      return OverflowPolicy.BLOCK;
-    }
-    if (value instanceof OverflowPolicy policy) {
-      return policy;
-    }
-    try {
-      return OverflowPolicy.valueOf(value.toString().trim().toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(BUFFER_OVERFLOW_POLICY, value,
-          "accepted values are BLOCK, DROP_NEWEST, DROP_OLDEST, FAIL");
-    }
   }
 
   private static boolean bool(Map<String, Object> config, String key, boolean fallback) {

@@ -7,7 +7,6 @@ import dev.resilientkafka.internal.cluster.ClusterView;
 import dev.resilientkafka.internal.spool.Spool;
 import dev.resilientkafka.internal.spool.SpoolException;
 import dev.resilientkafka.internal.spool.SpooledRecord;
-import io.github.resilience4j.core.IntervalFunction;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -81,7 +80,7 @@ public final class RecordBuffer implements ClusterView.Member {
   private final FailureClassifier classifier;
   private final ClusterView view;
   private final BufferBound bound;
-  private final IntervalFunction backoff;
+  private final ReofferRetry reoffer;
   private final long deliveryTimeoutNanos;
   private final long stallNanos;
   private final int batchSize;
@@ -115,8 +114,7 @@ public final class RecordBuffer implements ClusterView.Member {
     this.stallNanos = settings.partitionStall.toNanos();
     this.batchSize = settings.batchSize;
     this.ioThreadName = "kafka-producer-network-thread | " + clientId;
-    this.backoff = IntervalFunction.ofExponentialRandomBackoff(
-        settings.retryBackoff.toMillis(), 2.0, 0.5, settings.retryBackoffMax.toMillis());
+    this.reoffer = new ReofferRetry(clientId, settings.retryBackoff, settings.retryBackoffMax);
     this.dispatcher = new Dispatcher(this, clientId, settings.topicIdle);
   }
 
@@ -652,8 +650,15 @@ public final class RecordBuffer implements ClusterView.Member {
     dispatcher.wake();
   }
 
-  long backoffNanos(int attempt) {
-    return TimeUnit.MILLISECONDS.toNanos(backoff.apply(Math.max(1, attempt)));
+  /** The wait after Kafka refused {@code lane}'s head record, from the re-offer retry policy. */
+  long backoffNanos(TopicLane lane) {
+    PendingRecord head = lane.queue.peekFirst();
+    return reoffer.delayNanos(lane, head == null ? null : head.lastRefusal);
+  }
+
+  /** The re-offer retry policy (events, metrics). */
+  public ReofferRetry reoffer() {
+    return reoffer;
   }
 
   // ------------------------------------------------------------------ completion
@@ -740,13 +745,14 @@ public final class RecordBuffer implements ClusterView.Member {
       switch (blocked) {
         case REFUSED -> {
           lane.attempt++;
-          lane.nextAttemptNanos = now + backoffNanos(lane.attempt);
+          lane.nextAttemptNanos = now + backoffNanos(lane);
         }
         case NO_METADATA -> lane.nextAttemptNanos = now + METADATA_CHECK_NANOS;
         case NO -> {
           // the topic's own queue is empty: partitions beyond the count are looked at on their own cadence
           // (they fail after a grace period anyway), never backing off the topic's other records
           lane.attempt = 0;
+          reoffer.offered(lane);
           if (outOfRangeWaits) {
             lane.nextAttemptNanos = now + OUT_OF_RANGE_CHECK_NANOS;
           }

@@ -3,7 +3,6 @@ package dev.resilientkafka.internal.producer;
 import dev.resilientkafka.FailureCause;
 import dev.resilientkafka.OverflowPolicy;
 import dev.resilientkafka.ProducerListener;
-import dev.resilientkafka.ResilientProducer;
 import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -20,7 +19,8 @@ public final class SafeListener implements ProducerListener {
     this.listeners = List.copyOf(listeners);
   }
 
-  private void each(String event, Consumer<ProducerListener> call) {
+  /** Calls every listener with {@code call}; the start event goes through this (its argument is the facade). */
+  public void each(String event, Consumer<ProducerListener> call) {
     for (ProducerListener listener : listeners) {
       try {
         call.accept(listener);
@@ -33,11 +33,6 @@ public final class SafeListener implements ProducerListener {
         }
       }
     }
-  }
-
-  @Override
-  public void onStart(ResilientProducer<?, ?> producer) {
-    each("onStart", l -> l.onStart(producer));
   }
 
   @Override

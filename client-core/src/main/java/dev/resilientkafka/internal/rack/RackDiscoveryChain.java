@@ -1,6 +1,5 @@
 package dev.resilientkafka.internal.rack;
 
-import dev.resilientkafka.RackDiscovery;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,9 +22,10 @@ import org.slf4j.LoggerFactory;
  * Tries each step in order, first hit wins, within one total deadline; logs one INFO line that says which
  * step gave the rack or that none did (with every step's reason). A step the user set up that applied and
  * failed (unreadable rack file, Kubernetes API answering 403) is also a WARN; a cloud metadata probe that
- * fails only means "not on that cloud" and stays at DEBUG. Thread-safe: steps are immutable.
+ * fails only means "not on that cloud" and stays at DEBUG. {@code dev.resilientkafka.RackDiscovery} is its
+ * public face. Thread-safe: steps are immutable.
  */
-public final class RackDiscoveryChain implements RackDiscovery {
+public final class RackDiscoveryChain {
   private static final Logger LOG = LoggerFactory.getLogger(RackDiscoveryChain.class);
 
   private final List<RackDiscoveryStep> steps;
@@ -63,7 +63,7 @@ public final class RackDiscoveryChain implements RackDiscovery {
     return steps;
   }
 
-  @Override
+  /** Runs the chain: the rack, or empty when no step gave one. */
   public Optional<String> discover() {
     return resolve().foundRack();
   }

@@ -18,15 +18,15 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Replays the article's scenarios S1-S7 on a local cluster with two producers side by side: a plain
- * {@code KafkaProducer} configured like the article's console tools (a bootstrap list of broker IPs,
+ * Replays the broker faults Kubernetes causes on a local cluster with two producers side by side: a plain
+ * {@code KafkaProducer} configured like Kafka's console tools (a bootstrap list of broker IPs,
  * acks=all) and a {@link ResilientProducer} given only the headless Service. Prints a progress line
  * while the faults happen and a summary table at the end.
  */
 public final class DemoScript {
-  /** Scaled down from Kafka's 120 s default so that S4 outlasts it within a 3-minute demo. */
+  /** Scaled down from Kafka's 120 s default so that the two-broker outage outlasts it within a 3-minute demo. */
   static final int PLAIN_DELIVERY_TIMEOUT_MS = 20_000;
-  static final Duration S4_OUTAGE = Duration.ofSeconds(30);
+  static final Duration OUTAGE = Duration.ofSeconds(30);
   private static final Duration WAIT = Duration.ofSeconds(90);
   private static final int RATE = 20;
 
@@ -56,8 +56,8 @@ public final class DemoScript {
 
       out.printf("plain     : KafkaProducer, bootstrap.servers=%s, acks=all, delivery.timeout.ms=%d%n",
           pinnedIps, PLAIN_DELIVERY_TIMEOUT_MS);
-      out.printf("           (Kafka's default is 120 s; scaled down so that S4's %d s outage outlasts it)%n",
-          S4_OUTAGE.toSeconds());
+      out.printf("           (Kafka's default is 120 s; scaled down so that the %d s two-broker outage outlasts it)%n",
+          OUTAGE.toSeconds());
       out.printf("resilient : ResilientProducer, resilient.bootstrap.service=%s%n%n", cluster.serviceBootstrap());
 
       try (RateProducer plain = new RateProducer("plain", plainProducer(pinnedIps), "plain-orders", RATE);
@@ -87,52 +87,52 @@ public final class DemoScript {
 
   private void scenarios(LocalKafkaCluster cluster, String pinnedIps) throws Exception {
     TopicPartition p0 = new TopicPartition("resilient-orders", 0);
-    step("S1 healthy");
+    step("healthy: three brokers, records flowing");
     pause(Duration.ofSeconds(5));
 
     int leader = cluster.leaderOf(p0);
-    step("S2 drain kafka-" + leader + " (leader of partition 0): SIGTERM");
+    step("kafka-" + leader + " drained (leader of partition 0): SIGTERM, leadership moves");
     cluster.stop(leader);
     int newLeader = cluster.awaitLeaderChange(p0, leader, WAIT);
-    note("S2 new leader of partition 0: kafka-" + newLeader);
+    note("new leader of partition 0: kafka-" + newLeader);
     pause(Duration.ofSeconds(5));
     cluster.start(leader);
     cluster.awaitReady(leader, WAIT);
 
-    step("S3 kafka-" + leader + " rescheduled: back with a new pod IP");
+    step("kafka-" + leader + " rescheduled: back with a new pod IP");
     var address = cluster.restartOnNewIp(leader);
     cluster.awaitReady(leader, WAIT);
-    note("S3 kafka-" + leader + " now at " + address.getHostAddress());
+    note("kafka-" + leader + " now at " + address.getHostAddress());
     cluster.awaitFullyReplicated(WAIT);
     pause(Duration.ofSeconds(3));
 
-    step("S4 two of three brokers down for " + S4_OUTAGE.toSeconds() + " s: ISR < min.insync.replicas");
+    step("two of three brokers down for " + OUTAGE.toSeconds() + " s: ISR below min.insync.replicas, acks=all writes wait");
     cluster.stop(1);
     cluster.stop(2);
-    pause(S4_OUTAGE);
-    step("S4 brokers back");
+    pause(OUTAGE);
+    step("the two brokers back");
     cluster.start(1);
     cluster.start(2);
     cluster.awaitAllReady(WAIT);
     cluster.awaitFullyReplicated(WAIT);
 
-    step("S5 kafka-2's node is gone: pod Pending, no DNS record");
+    step("kafka-2's node gone: pod Pending, no DNS record");
     cluster.makePending(2);
     pause(Duration.ofSeconds(5));
 
-    step("S6 kafka-2 replaced: new node, new IP, empty disk");
+    step("kafka-2 replaced: new node, new IP, empty disk");
     cluster.replace(2);
     cluster.awaitReady(2, WAIT);
     cluster.awaitFullyReplicated(WAIT);
-    note("S6 kafka-2 re-replicated and back in every ISR");
+    note("kafka-2 re-replicated and back in every ISR");
 
-    step("S7 every broker killed and restarted on new IPs at once");
+    step("every broker killed and restarted on new IPs at once");
     cluster.restartAllOnNewIps();
     cluster.awaitFullyReplicated(WAIT);
     pause(Duration.ofSeconds(3));
-    step("S7 new clients after the rotation");
-    note("S7 new plain client with the old IP list: " + tryNewPlain(pinnedIps));
-    note("S7 new resilient client with the Service:  " + tryNewResilient(cluster));
+    step("new clients after every IP changed");
+    note("new plain client with the old IP list: " + tryNewPlain(pinnedIps));
+    note("new resilient client with the Service:  " + tryNewResilient(cluster));
   }
 
   private String tryNewPlain(String pinnedIps) {

@@ -1,4 +1,4 @@
-/** The one-command demo: the article's scenarios S1-S7 replayed on the embedded local cluster. */
+/** The one-command demo: broker faults Kubernetes causes, replayed on the embedded local cluster. */
 @NullMarked
 package dev.resilientkafka.examples.demo;
 

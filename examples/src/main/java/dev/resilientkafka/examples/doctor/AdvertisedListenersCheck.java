@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 /**
  * Every broker advertises its own stable DNS name (the per-pod FQDN through the headless Service,
  * {@code kafka-0.kafka-svc.default.svc.cluster.local}), not an IP literal and not a name shared with
- * other brokers. A pod IP changes when the pod is rescheduled (scenarios S3 and S7); a shared name (the
+ * other brokers. A pod IP changes when the pod is rescheduled or restarted elsewhere; a shared name (the
  * Service, a load balancer) cannot reach one given broker. Both the host seen in the metadata and every
  * listener of {@code advertised.listeners} are judged.
  */

@@ -3,7 +3,7 @@ package dev.resilientkafka.examples.doctor;
 import java.util.List;
 
 /**
- * One rule of the article, evaluated on a {@link ClusterSnapshot}. Implementations are stateless,
+ * One rule of a durable deployment, evaluated on a {@link ClusterSnapshot}. Implementations are stateless,
  * thread-safe and never touch the network: everything they need is in the snapshot, so they can be
  * tested on snapshots built by hand.
  */

@@ -3,7 +3,7 @@ package dev.resilientkafka.examples.doctor;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The article's rules in the order the table shows them, and running them over a snapshot. */
+/** The rules in the order the table shows them, and running them over a snapshot. */
 public final class DoctorChecks {
   private DoctorChecks() {}
 

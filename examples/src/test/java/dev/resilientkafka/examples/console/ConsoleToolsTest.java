@@ -2,7 +2,14 @@ package dev.resilientkafka.examples.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.awaitility.Awaitility.await;
+
+import dev.resilientkafka.ConsumerListener;
 import dev.resilientkafka.FailureCause;
+import dev.resilientkafka.RackDiscovery;
+import dev.resilientkafka.ResilientConsumer;
+import dev.resilientkafka.ResilientConsumerConfig;
+import dev.resilientkafka.ResilientProducer;
 import dev.resilientkafka.examples.CliProcess;
 import dev.resilientkafka.examples.ExitCodes;
 import dev.resilientkafka.testkit.BrokerState;
@@ -13,12 +20,19 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,7 +42,8 @@ import org.junit.jupiter.api.Test;
  * {@code resilient-kafka console-producer} and {@code console-consumer}, each run in its own JVM as a user
  * runs them, against one testkit cluster (3 brokers in zone-a/b/c, RF 3, min ISR 2, rack-aware replica
  * selector): keyed records round-trip; records cross to and from Kafka's own console tools; the headless
- * Service bootstrap works and {@code --print-broker} shows the zone-local replica; a record that cannot be
+ * Service bootstrap works and {@code --print-broker} shows the zone-local replica; the producer's record ids
+ * print on the record's line in Kafka's console consumer and de-duplicate repeats; a record that cannot be
  * delivered (its partition below min ISR) is reported with its cause and a non-zero exit. Each test writes to a topic of its own and
  * leaves every broker up and in sync.
  */
@@ -144,6 +159,86 @@ class ConsoleToolsTest {
         "--formatter-property", "print.key=true", "--formatter-property", "key.separator=:");
     assertThat(consumed.exitCode()).as(consumed.toString()).isZero();
     assertThat(outputLines(consumed)).containsExactlyInAnyOrderElementsOf(lines);
+  }
+
+  /**
+   * The producer's record ids are ULID text: Kafka's own console consumer prints each record on one line
+   * with its id ({@code print.headers=true}), and the consumer's de-duplication drops a re-sent copy that
+   * carries the same id.
+   */
+  @Test
+  void recordIdsPrintOnOneLineInKafkasConsoleConsumerAndDropRepeats() throws Exception {
+    cluster.createTopic("with-ids", 1, 3);
+    try (ResilientProducer<String, String> producer = ResilientProducer.<String, String>builder()
+        .bootstrapServers(cluster.bootstrapFqdns()).serializers(new StringSerializer(), new StringSerializer()).build()) {
+      for (int i = 0; i < 5; i++) {
+        producer.send(new ProducerRecord<>("with-ids", 0, "k" + i, "v" + i)).get(30, TimeUnit.SECONDS);
+      }
+    }
+    // a re-send after an unknown outcome: records 1 and 3 again, with the ids they were written with
+    TopicPartition partition = new TopicPartition("with-ids", 0);
+    List<ConsumerRecord<String, String>> written = new ArrayList<>();
+    try (KafkaConsumer<String, String> reader = new KafkaConsumer<>(Map.of("bootstrap.servers", cluster.bootstrapFqdns()),
+            new StringDeserializer(), new StringDeserializer());
+        KafkaProducer<String, String> plain = new KafkaProducer<>(Map.of("bootstrap.servers", cluster.bootstrapFqdns(),
+            "acks", "all"), new StringSerializer(), new StringSerializer())) {
+      reader.assign(List.of(partition));
+      reader.seekToBeginning(List.of(partition));
+      await().atMost(WAIT).until(() -> {
+        reader.poll(Duration.ofMillis(200)).forEach(written::add);
+        return written.size() >= 5;
+      });
+      for (int i : List.of(1, 3)) {
+        ConsumerRecord<String, String> original = written.get(i);
+        plain.send(new ProducerRecord<>("with-ids", 0, original.key(), original.value(), original.headers()))
+            .get(30, TimeUnit.SECONDS);
+      }
+    }
+
+    CliProcess.Result printed = KafkaToolProcess.run(KafkaToolProcess.CONSOLE_CONSUMER, "",
+        "--bootstrap-server", cluster.bootstrapFqdns(), "--topic", "with-ids", "--from-beginning",
+        "--max-messages", "7", "--timeout-ms", "20000",
+        "--formatter-property", "print.headers=true", "--formatter-property", "print.key=true");
+    assertThat(printed.exitCode()).as(printed.toString()).isZero();
+    System.out.printf("Kafka's console consumer with print.headers=true:%n%s%n", printed.stdout());
+    Pattern line = Pattern.compile("resilient-record-id:([0-9A-HJKMNP-TV-Z]{26})\\t(k\\d)\\t(v\\d)");
+    Map<String, String> idByKey = new java.util.LinkedHashMap<>();
+    List<String> lines = outputLines(printed);
+    assertThat(lines).as("one line per record").hasSize(7);
+    for (String text : lines) {
+      Matcher m = line.matcher(text);
+      assertThat(m.matches()).as("a record on one line, its id first: '%s'", text).isTrue();
+      assertThat(m.group(3)).isEqualTo("v" + m.group(2).substring(1));
+      String earlier = idByKey.putIfAbsent(m.group(2), m.group(1));
+      assertThat(earlier).as("a repeat carries its original's id").isIn(null, m.group(1));
+    }
+    assertThat(idByKey).hasSize(5);
+    assertThat(new java.util.HashSet<>(idByKey.values())).hasSize(5);
+
+    // the consumer's de-duplication takes these ids: the two repeats are dropped
+    List<String> dropped = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<String> values = new ArrayList<>();
+    try (ResilientConsumer<String, String> consumer = ResilientConsumer.<String, String>builder()
+        .config(Map.of("bootstrap.servers", cluster.bootstrapFqdns(), ResilientConsumerConfig.DEDUP_WINDOW, 100))
+        .keyDeserializer(new StringDeserializer()).valueDeserializer(new StringDeserializer())
+        .rackDiscovery(RackDiscovery.NONE)
+        .listener(new ConsumerListener() {
+          @Override
+          public void onDuplicateDropped(ConsumerRecord<?, ?> record) {
+            dropped.add(String.valueOf(record.value()));
+          }
+        }).build()) {
+      consumer.assign(List.of(partition));
+      consumer.seekToBeginning(List.of(partition));
+      long end = consumer.endOffsets(List.of(partition)).get(partition);
+      await().atMost(WAIT).until(() -> {
+        consumer.poll(Duration.ofMillis(200)).forEach(record -> values.add(record.value()));
+        return consumer.position(partition) >= end;
+      });
+    }
+    System.out.printf("ResilientConsumer (dedup window 100) read %s, dropped %s%n", values, dropped);
+    assertThat(values).containsExactly("v0", "v1", "v2", "v3", "v4");
+    assertThat(dropped).containsExactly("v1", "v3");
   }
 
   @Test

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code resilient-kafka doctor} in its own JVM against the testkit's cluster laid out like the article
+ * {@code resilient-kafka doctor} in its own JVM against the testkit's cluster laid out as recommended
  * (3 brokers in zone-a/b/c, RF 3, min ISR 2, per-pod FQDNs, rack-aware selector): every check PASSes,
  * then each test breaks one rule on a topic of its own and sees its FAIL (or WARN) with the fix, and
  * {@code --drain} answers with all brokers up and with one down. Every test leaves the cluster as it
@@ -82,7 +82,7 @@ class DoctorHealthyClusterTest {
   }
 
   @Test
-  void theArticlesClusterPassesEveryCheck() {
+  void theRecommendedLayoutPassesEveryCheck() {
     CliProcess.Result result = doctor();
 
     assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.OK);

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The mistakes of scenario S10 made at the cluster level, where one topic cannot show them: 3 brokers
+ * Set-up mistakes made at the cluster level, where one topic cannot show them: 3 brokers
  * on 2 zones (zone-a, zone-a, zone-b), {@code min.insync.replicas=3} as the brokers' default (so 3
  * brokers are not min ISR + 1), unclean leader election on by default, {@code __consumer_offsets} to be
  * created with RF 2, brokers advertising pod IPs, no rack-aware replica selector. The doctor, in its own JVM, must FAIL each with its fix and still PASS what is right.

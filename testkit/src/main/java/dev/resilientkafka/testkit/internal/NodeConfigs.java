@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 
-/** Writes the server.properties of KRaft controllers and brokers the way the article configures them. */
+/** Writes the server.properties of KRaft controllers and brokers as a durable Kubernetes deployment configures them. */
 public final class NodeConfigs {
   private NodeConfigs() {}
 
@@ -34,7 +34,8 @@ public final class NodeConfigs {
 
   /**
    * A broker-only node listening on its own loopback address and advertising its pod FQDN, with the
-   * article's durability settings: RF 3, min ISR 2, internal topics RF 3, rack-aware replica selection.
+   * durability settings of a production cluster: RF 3, min ISR 2, internal topics RF 3, rack-aware replica
+   * selection.
    */
   public static Map<String, String> broker(
       int nodeId,
@@ -70,7 +71,7 @@ public final class NodeConfigs {
     return (host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
   }
 
-  /** The article's durability settings, for brokers and controllers alike: RF 3, min ISR 2. */
+  /** The durability settings, for brokers and controllers alike: RF 3, min ISR 2. */
   private static Map<String, String> clusterDefaults(int brokerCount) {
     String replication = Integer.toString(Math.min(3, brokerCount));
     String minIsr = Integer.toString(Math.max(1, Math.min(2, brokerCount - 1)));

@@ -43,7 +43,7 @@ import org.springframework.kafka.support.SendResult;
 /**
  * A real Spring Boot application (auto-configuration, {@code KafkaTemplate}, a {@code @KafkaListener})
  * on the testkit cluster, bootstrapped only from the headless Service through the testkit's DNS server,
- * through S4: two of three brokers drained for 45 s, longer than the 30 s {@code delivery.timeout.ms}
+ * while two of three brokers are drained for 45 s, longer than the 30 s {@code delivery.timeout.ms}
  * the application configures for Kafka ({@code spring.kafka.producer.properties.delivery.timeout.ms}),
  * which a plain producer with the same settings shows by failing its records. The library keeps the
  * application's records ({@code resilient.kafka.producer.delivery-timeout=3m}) and delivers them when the
@@ -51,7 +51,7 @@ import org.springframework.kafka.support.SendResult;
  * UP, and with the health recipe of docs/spring-boot.md the application's overall health is DEGRADED while
  * its liveness group stays UP; the meters are in the application's {@link SimpleMeterRegistry}.
  */
-class SpringBootS4ClusterTest {
+class SpringBootTwoBrokersDownClusterTest {
   private static final String TOPIC = "orders";
   private static final Duration OUTAGE = Duration.ofSeconds(45);
   private static final int KEYS = 6;
@@ -74,7 +74,7 @@ class SpringBootS4ClusterTest {
   @Test
   void kafkaTemplateSendsSurviveTwoBrokersDownLongerThanTheDeliveryTimeout() throws Exception {
     String dns = cluster.dnsAddress().getHostString() + ":" + cluster.dnsAddress().getPort();
-    try (ConfigurableApplicationContext app = new SpringApplicationBuilder(S4App.class)
+    try (ConfigurableApplicationContext app = new SpringApplicationBuilder(OrdersApp.class)
         .web(WebApplicationType.NONE)
         .properties(
             "resilient.kafka.service=" + cluster.serviceFqdn() + ":9092",
@@ -84,7 +84,7 @@ class SpringBootS4ClusterTest {
             "resilient.kafka.health.degraded-oldest-record-age=20s",
             "spring.kafka.producer.properties.delivery.timeout.ms=30000",
             "spring.kafka.producer.properties.request.timeout.ms=10000",
-            "spring.kafka.consumer.group-id=s4-app",
+            "spring.kafka.consumer.group-id=two-down-app",
             "spring.kafka.consumer.auto-offset-reset=earliest",
             // the health recipe of docs/spring-boot.md
             "management.endpoint.health.status.order=DOWN,OUT_OF_SERVICE,DEGRADED,UP,UNKNOWN",
@@ -112,7 +112,7 @@ class SpringBootS4ClusterTest {
       await("health UP before the outage").atMost(Duration.ofSeconds(30))
           .until(() -> health.health().getStatus().equals(Status.UP));
 
-      // S4: drain two brokers; the application keeps sending, and so does a plain producer set up the same way
+      // drain two brokers; the application keeps sending, and so does a plain producer set up the same way
       PlainProducer plain = new PlainProducer(cluster.bootstrapFqdns());
       long outageStart = System.nanoTime();
       cluster.stop(1);
@@ -128,7 +128,7 @@ class SpringBootS4ClusterTest {
         Health now = health.health();
         if (degradedDetails == null && now.getStatus().equals(ResilientKafkaHealthIndicator.DEGRADED)) {
           degradedDetails = now.getDetails();
-          System.out.printf("health during S4 (%.1f s into the outage): %s %s%n",
+          System.out.printf("health with two brokers down (%.1f s into the outage): %s %s%n",
               (System.nanoTime() - outageStart) / 1e9, now.getStatus(), now.getDetails());
         }
         // the recipe: the application's overall status shows DEGRADED, liveness is never failed by Kafka
@@ -210,7 +210,7 @@ class SpringBootS4ClusterTest {
   /** The application: Boot's auto-configuration, a meter registry and a listener. */
   @Configuration(proxyBeanMethods = false)
   @EnableAutoConfiguration
-  static class S4App {
+  static class OrdersApp {
     @Bean
     SimpleMeterRegistry meterRegistry() {
       return new SimpleMeterRegistry();
