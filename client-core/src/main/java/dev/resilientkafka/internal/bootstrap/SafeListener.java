@@ -53,7 +53,10 @@ final class SafeListener implements BootstrapListener {
   private void call(Runnable event) {
     try {
       event.run();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      if (e instanceof VirtualMachineError fatal && !(e instanceof StackOverflowError)) {
+        throw fatal;
+      }
       if (warned.compareAndSet(false, true)) {
         LOG.warn("A BootstrapListener threw; ignored (further failures log at DEBUG)", e);
       } else {

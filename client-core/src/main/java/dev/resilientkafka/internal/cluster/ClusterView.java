@@ -208,6 +208,11 @@ public final class ClusterView {
     return requests.get();
   }
 
+  /** Whether a probe or a config read is under way; for tests. */
+  boolean busy() {
+    return probing.get() || readingConfigs.get();
+  }
+
   /** The cluster, as its sorted bootstrap servers. */
   public String cluster() {
     return lease == null ? "(no cluster)" : lease.cluster();
@@ -245,10 +250,16 @@ public final class ClusterView {
       return;
     }
     List<ConfigResource> resources = due.stream().map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
-    Admin admin = java.util.Objects.requireNonNull(lease).admin();
-    requests.incrementAndGet();
-    Map<ConfigResource, KafkaFuture<org.apache.kafka.clients.admin.Config>> futures =
-        admin.describeConfigs(resources).values();
+    Map<ConfigResource, KafkaFuture<org.apache.kafka.clients.admin.Config>> futures;
+    try {
+      Admin admin = java.util.Objects.requireNonNull(lease).admin();
+      requests.incrementAndGet();
+      futures = admin.describeConfigs(resources).values();
+    } catch (RuntimeException e) {
+      readingConfigs.set(false);
+      adminFailed(e);
+      return;
+    }
     AtomicInteger left = new AtomicInteger(futures.size());
     futures.forEach((resource, future) -> future.whenComplete((config, error) -> {
       if (error == null) {
@@ -270,17 +281,37 @@ public final class ClusterView {
     if (!probing.compareAndSet(false, true)) {
       return;
     }
-    Admin admin = java.util.Objects.requireNonNull(lease).admin();
-    requests.incrementAndGet();
-    admin.describeCluster(new DescribeClusterOptions().timeoutMs(PROBE_TIMEOUT_MS)).nodes().whenComplete((nodes, error) -> {
+    Admin admin;
+    KafkaFuture<Collection<org.apache.kafka.common.Node>> nodes;
+    try {
+      admin = java.util.Objects.requireNonNull(lease).admin();
+      requests.incrementAndGet();
+      nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs(PROBE_TIMEOUT_MS)).nodes();
+    } catch (RuntimeException e) {
+      probing.set(false);
+      adminFailed(e);
+      return;
+    }
+    nodes.whenComplete((answered, error) -> {
       if (error != null) {
         noteFailure(error);
         probing.set(false);
         return;
       }
       reachability = new Probe<>(Reachability.REACHABLE, System.nanoTime());
-      requests.incrementAndGet();
-      Map<String, KafkaFuture<TopicDescription>> futures = admin.describeTopics(topics, new DescribeTopicsOptions().timeoutMs(PROBE_TIMEOUT_MS)).topicNameValues();
+      Map<String, KafkaFuture<TopicDescription>> futures;
+      try {
+        requests.incrementAndGet();
+        futures = admin.describeTopics(topics, new DescribeTopicsOptions().timeoutMs(PROBE_TIMEOUT_MS)).topicNameValues();
+      } catch (RuntimeException e) {
+        probing.set(false);
+        adminFailed(e);
+        return;
+      }
+      if (futures.isEmpty()) {
+        probing.set(false);
+        return;
+      }
       AtomicInteger left = new AtomicInteger(futures.size());
       futures.forEach((topic, future) -> future.whenComplete((description, failure) -> {
         if (failure == null) {
@@ -309,19 +340,43 @@ public final class ClusterView {
       authentication = auth;
       state = Reachability.AUTHENTICATION_FAILED;
       warnOnce("auth", "the brokers of " + cluster() + " refuse this client's TLS/SASL handshake", auth);
+    } else if (namesUnresolved(cause)) {
+      state = Reachability.NAMES_UNRESOLVED;
+      warnOnce("names", "no bootstrap name of " + cluster() + " resolves", cause);
     } else if (cause instanceof TimeoutException) {
-      state = Reachability.UNREACHABLE;
-      // name lookups block: not on the Admin client's I/O thread, which completes this future
+      reachability = new Probe<>(Reachability.UNREACHABLE, System.nanoTime());
+      // name lookups block: not on the Admin client's I/O thread, which completes this future; written
+      // after UNREACHABLE so that the more precise answer is the one that stays
       SCHEDULER.execute(() -> {
         if (noneResolves()) {
           reachability = new Probe<>(Reachability.NAMES_UNRESOLVED, System.nanoTime());
         }
       });
+      return;
     } else {
       LOG.debug("cluster view of {}: {}", cluster(), cause.toString());
       return;
     }
     reachability = new Probe<>(state, System.nanoTime());
+  }
+
+  /** Kafka refuses to create a client when no bootstrap name resolves ("No resolvable bootstrap urls"). */
+  private static boolean namesUnresolved(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof org.apache.kafka.common.config.ConfigException && String.valueOf(t.getMessage())
+          .contains("No resolvable bootstrap urls")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The Admin client could not be made or refused a request outright; the next tick tries again. */
+  private void adminFailed(RuntimeException error) {
+    noteFailure(error);
+    if (!namesUnresolved(error)) {
+      warnOnce("admin", "cluster view of " + cluster() + " failed", error);
+    }
   }
 
   private void warnOnce(String kind, String message, Throwable error) {

@@ -111,16 +111,34 @@ public final class SharedAdmins {
       this.shared = shared;
     }
 
-    /** The cluster's Admin client, created on first use. Never close it: close the lease. */
+    /**
+     * The cluster's Admin client, created on first use. Never close it: close the lease.
+     *
+     * @throws IllegalStateException if the lease is closed
+     * @throws org.apache.kafka.common.KafkaException if the Admin client cannot be created (for example
+     *     when no bootstrap name resolves)
+     */
     public Admin admin() {
-      synchronized (SHARED) {
-        if (closed) {
-          throw new IllegalStateException("the admin lease is closed");
+      // created under the cluster's own monitor: creating one resolves names, which must not hold up
+      // the other clusters' leases
+      synchronized (shared) {
+        synchronized (SHARED) {
+          if (closed) {
+            throw new IllegalStateException("the admin lease is closed");
+          }
+          if (shared.admin != null) {
+            return shared.admin;
+          }
         }
-        if (shared.admin == null) {
-          shared.admin = Admin.create(shared.config);
+        Admin created = Admin.create(shared.config);
+        synchronized (SHARED) {
+          if (SHARED.get(shared.key) == shared) {
+            shared.admin = created;
+            return created;
+          }
         }
-        return shared.admin;
+        created.close(Duration.ZERO); // the last lease closed meanwhile
+        throw new IllegalStateException("the admin lease is closed");
       }
     }
 

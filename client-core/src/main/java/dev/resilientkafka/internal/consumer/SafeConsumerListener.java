@@ -30,7 +30,10 @@ public final class SafeConsumerListener implements ConsumerListener {
     for (ConsumerListener listener : listeners) {
       try {
         call.accept(listener);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
+        if (e instanceof VirtualMachineError fatal && !(e instanceof StackOverflowError)) {
+          throw fatal;
+        }
         LOG.warn("consumer listener {} threw from {}; ignored", listener.getClass().getName(), event, e);
       }
     }

@@ -2,7 +2,6 @@ package dev.resilientkafka.internal.producer;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -110,7 +109,12 @@ final class Dispatcher implements Runnable {
     long now = System.nanoTime();
     long wake = now + IDLE_WAKE_NANOS;
     List<Runnable> outcomes = new ArrayList<>();
-    buffer.drainBacklog(now, outcomes);
+    try {
+      buffer.drainBacklog(now, late, outcomes);
+    } catch (RuntimeException e) {
+      // isolated: the topics' queues and the deadlines below still get their turn
+      LOG.error("moving records from the spool into memory failed; trying again", e);
+    }
     if (buffer.backlogPending()) {
       wake = Math.min(wake, now + BACKLOG_WAKE_NANOS);
     }
@@ -127,7 +131,12 @@ final class Dispatcher implements Runnable {
     watchLate(now, outcomes);
     for (Runnable outcome : outcomes) {
       try {
-        outcome.run();
+        outcome.run(); // callbacks and listeners are guarded already; this guards the rest of the round
+      } catch (RuntimeException | Error e) {
+        if (e instanceof VirtualMachineError fatal && !(e instanceof StackOverflowError)) {
+          throw fatal;
+        }
+        LOG.error("reporting an outcome failed; the other outcomes of this round are still reported", e);
       } finally {
         Thread.interrupted();
       }
@@ -144,16 +153,17 @@ final class Dispatcher implements Runnable {
   }
 
   private void watchLate(long now, List<Runnable> outcomes) {
-    for (Iterator<PendingRecord> it = late.iterator(); it.hasNext(); ) {
-      PendingRecord record = it.next();
+    late.removeIf(record -> {
       if (record.isDone()) {
-        it.remove();
-      } else if (record.deadlineNanos - now <= 0) {
-        it.remove();
+        return true;
+      }
+      if (record.deadlineNanos - now <= 0) {
         outcomes.add(() -> buffer.expired(record, "handed to Kafka only after waiting, and not acknowledged before"
             + " its deadline; Kafka may still write it"));
+        return true;
       }
-    }
+      return false;
+    });
   }
 
   private void reportStalls(long now) {

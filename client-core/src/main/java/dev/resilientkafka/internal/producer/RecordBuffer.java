@@ -182,25 +182,31 @@ public final class RecordBuffer implements ClusterView.Member {
    * To Kafka now when nothing of its topic waits and its partition is known ({@code chosen}, or found
    * here when {@link #UNKNOWN} and the topic is free), else into the topic's queue.
    */
-  private void route(PendingRecord record, long now, int chosen) {
+  private boolean route(PendingRecord record, long now, int chosen) {
     TopicLane lane = record.lane;
     int partition = chosen;
-    if (partition == UNKNOWN && lane.waiting == 0 && lane.waitingOutOfRange == 0) {
+    boolean free = lane.waiting == 0 && lane.waitingOutOfRange == 0;
+    if (!free) {
+      // read again: a partition chosen before a slow step (a spool append) may be behind a record that the
+      // dispatcher queued meanwhile
+      partition = UNKNOWN;
+    } else if (partition == UNKNOWN) {
       partition = partitionFor(lane, record.explicitPartition, record.key(), record.sizeInBytes, now);
     }
     if (partition >= 0) {
       Exception refused = handOver(record, partition);
       if (refused == null) {
-        return;
+        return true;
       }
       if (!retriable(refused)) {
         fail(record, refusalCause(refused), null, refused, null);
-        return;
+        return false;
       }
       record.lastRefusal = refused;
       record.firstRefusalNanos = now;
     }
     slowPath(record, now);
+    return false;
   }
 
   // ------------------------------------------------------------------ durable spool
@@ -281,7 +287,7 @@ public final class RecordBuffer implements ClusterView.Member {
       if (oldest != null) {
         disk.pending--;
       }
-      return oldest;
+      return oldest; // the one being moved into memory is no longer in the queue: never evicted
     } finally {
       disk.lock.unlock();
     }
@@ -291,12 +297,21 @@ public final class RecordBuffer implements ClusterView.Member {
   private void waitOnDisk(SpoolBacklog disk, PendingRecord record) {
     record.dropPayload();
     record.waited = true;
+    boolean closing;
     disk.lock.lock();
     try {
-      disk.waiting.addLast(record);
-      disk.pending++;
+      closing = closingInner;
+      if (!closing) {
+        disk.waiting.addLast(record);
+        disk.pending++;
+      }
     } finally {
       disk.lock.unlock();
+    }
+    if (closing) {
+      // close() has emptied the backlog already: the record stays in the spool for the next producer
+      fail(record, FailureCause.CLOSED, null, null, null);
+      return;
     }
     dispatcher.wake();
   }
@@ -305,74 +320,83 @@ public final class RecordBuffer implements ClusterView.Member {
    * Moves records waiting on disk into memory as room allows, in spool order (those a previous process
    * left first), and routes them as {@code send()} would; fails those past their deadline.
    */
-  void drainBacklog(long now, List<Runnable> outcomes) {
+  void drainBacklog(long now, List<PendingRecord> handed, List<Runnable> outcomes) {
     SpoolBacklog disk = backlog;
     if (disk == null || disk.pending == 0) {
       return;
     }
-    while (disk.recoveredLeft > 0 && settings.maxBytes - bound.bytes() >= disk.recoveredWanted) {
-      List<SpooledRecord> batch = disk.spool.readPending(disk.recoveredNext, (int) Math.min(256, disk.recoveredLeft),
-          Math.max(1, settings.maxBytes - bound.bytes()));
-      if (batch.isEmpty()) {
-        disk.pending -= disk.recoveredLeft; // completed meanwhile: nothing left to read
-        disk.recoveredLeft = 0;
-        break;
+    // an earlier process's records first: until every one of them is in memory, nothing of this process moves
+    while (disk.recoveredLeft > 0) {
+      SpooledRecord spooled = disk.nextRecovered(settings.maxBytes - bound.bytes());
+      if (spooled == null) {
+        return; // unreadable (reported) or none left
       }
-      for (SpooledRecord spooled : batch) {
-        PendingRecord record = recovered(spooled, now);
-        if (record.deadlineNanos - now > 0 && !bound.tryTake(record.sizeInBytes)) {
-          disk.recoveredWanted = record.sizeInBytes; // memory full: read again when there is room for it
-          return;
-        }
-        disk.recoveredWanted = 0;
-        disk.recoveredNext = spooled.sequence() + 1;
-        disk.recoveredLeft--;
-        if (record.deadlineNanos - now <= 0) {
-          outcomes.add(() -> expired(record, "left in the spool by an earlier process beyond the delivery timeout"));
-        } else {
-          record.reserved = true;
-          reporter.listener().onResent(record.topic());
-          route(record, now, UNKNOWN);
-        }
-        disk.pending--;
+      PendingRecord record = recovered(spooled, now);
+      boolean expired = record.deadlineNanos - now <= 0;
+      if (!expired && !bound.tryTake(record.sizeInBytes)) {
+        return; // memory full: the same record is taken again when there is room
       }
+      disk.recoveredTaken();
+      if (expired) {
+        outcomes.add(() -> expired(record, "left in the spool by an earlier process beyond the delivery timeout"));
+      } else {
+        record.reserved = true;
+        reporter.listener().onResent(record.topic());
+        if (route(record, now, UNKNOWN)) {
+          handed.add(record);
+        }
+      }
+      disk.moved();
     }
     while (true) {
       PendingRecord head;
       disk.lock.lock();
       try {
         head = disk.waiting.peekFirst();
-      } finally {
-        disk.lock.unlock();
-      }
-      if (head == null) {
-        return;
-      }
-      if (!head.isDone() && head.deadlineNanos - now <= 0) {
-        PendingRecord expiring = head;
-        outcomes.add(() -> expired(expiring, "waited on disk beyond its deadline"));
-      } else if (!head.isDone()) {
-        if (!bound.tryTake(head.sizeInBytes)) {
+        if (head == null) {
           return;
         }
-        head.reserved = true;
-        List<SpooledRecord> bytes = disk.spool.readPending(head.spoolSequence, 1, Long.MAX_VALUE);
-        if (bytes.isEmpty() || bytes.get(0).sequence() != head.spoolSequence) {
-          fail(head, FailureCause.REJECTED, "its bytes are no longer in the spool", null, null);
-        } else {
-          head.restore(bytes.get(0));
-          route(head, now, UNKNOWN);
+        boolean expiring = !head.isDone() && head.deadlineNanos - now <= 0;
+        if (!head.isDone() && !expiring && !bound.tryTake(head.sizeInBytes)) {
+          return;
         }
-      }
-      disk.lock.lock();
-      try {
-        if (disk.waiting.peekFirst() == head) {
-          disk.waiting.pollFirst();
-          disk.pending--;
-        }
+        // out of the queue before it moves (an eviction for a full spool must not take it now); still counted
+        // in pending until it is routed, so that no new record passes it
+        disk.waiting.pollFirst();
       } finally {
         disk.lock.unlock();
       }
+      if (head.isDone()) {
+        disk.moved();
+        continue;
+      }
+      if (head.deadlineNanos - now <= 0) {
+        PendingRecord expiring = head;
+        outcomes.add(() -> expired(expiring, "waited on disk beyond its deadline"));
+        disk.moved();
+        continue;
+      }
+      head.reserved = true;
+      SpooledRecord bytes = null;
+      Exception unreadable = null;
+      try {
+        List<SpooledRecord> read = disk.spool.readPending(head.spoolSequence, 1, Long.MAX_VALUE);
+        bytes = read.isEmpty() || read.get(0).sequence() != head.spoolSequence ? null : read.get(0);
+      } catch (SpoolException e) {
+        unreadable = e;
+      }
+      if (bytes == null) {
+        PendingRecord lost = head;
+        Exception cause = unreadable;
+        outcomes.add(() -> fail(lost, FailureCause.REJECTED, "its bytes cannot be read back from the spool at "
+            + spoolDirectory() + (cause == null ? "" : ": " + cause.getMessage()), cause, null));
+      } else {
+        head.restore(bytes);
+        if (route(head, now, UNKNOWN)) {
+          handed.add(head);
+        }
+      }
+      disk.moved();
     }
   }
 
@@ -987,7 +1011,7 @@ public final class RecordBuffer implements ClusterView.Member {
       }
     }
     try {
-      while (!targets.isEmpty()) {
+      while (!targets.isEmpty() && !closed) {
         targets.entrySet().removeIf(e -> handedUpTo(e.getKey(), e.getValue()));
         if (!targets.isEmpty()) {
           synchronized (progress) {
@@ -999,7 +1023,9 @@ public final class RecordBuffer implements ClusterView.Member {
       Thread.currentThread().interrupt();
       throw new InterruptException(e);
     }
-    inner.flush();
+    if (!closingInner) {
+      inner.flush();
+    }
   }
 
   /** The spool sequence of the newest record waiting on disk, or -1. */
@@ -1023,7 +1049,7 @@ public final class RecordBuffer implements ClusterView.Member {
     if (disk == null || target < 0) {
       return;
     }
-    while (true) {
+    while (!closed) {
       disk.lock.lock();
       try {
         PendingRecord head = disk.waiting.peekFirst();
@@ -1128,21 +1154,12 @@ public final class RecordBuffer implements ClusterView.Member {
     }
     SpoolBacklog disk = backlog;
     if (disk != null) {
-      disk.lock.lock();
-      try {
-        left.addAll(disk.waiting);
-        disk.waiting.clear();
-      } finally {
-        disk.lock.unlock();
-      }
+      left.addAll(disk.drainAll());
     }
     left.forEach(record -> fail(record, cause, null, error != null ? error : record.lastRefusal, null));
   }
 
   private boolean anyWaiting() {
-    if (backlogPending() && backlog.recoveredLeft < backlog.pending) {
-      return true; // records of this process on disk (those left by an earlier one simply stay there)
-    }
     for (TopicLane lane : lanes.values()) {
       if (lane.waiting > 0 || lane.waitingOutOfRange > 0) {
         return true;

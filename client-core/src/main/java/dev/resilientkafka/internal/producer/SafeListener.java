@@ -24,7 +24,11 @@ public final class SafeListener implements ProducerListener {
     for (ProducerListener listener : listeners) {
       try {
         call.accept(listener);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
+        // Kafka's I/O thread dies of an Error thrown through it, and the dispatcher would skip outcomes
+        if (e instanceof VirtualMachineError fatal && !(e instanceof StackOverflowError)) {
+          throw fatal;
+        }
         if (!warned) {
           warned = true;
           log.warn("producer listener {} failed on {}; further failures are logged at DEBUG", listener, event, e);

@@ -2,6 +2,7 @@ package dev.resilientkafka.internal.producer;
 
 import dev.resilientkafka.internal.spool.RecoveryReport;
 import dev.resilientkafka.internal.spool.Spool;
+import dev.resilientkafka.internal.spool.SpoolException;
 import dev.resilientkafka.internal.spool.SpooledRecord;
 import java.util.AbstractMap;
 import java.util.ArrayDeque;
@@ -11,6 +12,8 @@ import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.common.header.Header;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The records of a producer with a durable spool that wait on disk only, in spool order: first those a
@@ -22,6 +25,7 @@ import org.jspecify.annotations.Nullable;
  * The queue is guarded by {@link #lock}.
  */
 final class SpoolBacklog {
+  private static final Logger LOG = LoggerFactory.getLogger(SpoolBacklog.class);
   final Spool spool;
   final ReentrantLock lock = new ReentrantLock();
   /** Records of this process that wait on disk, in spool order. */
@@ -32,9 +36,7 @@ final class SpoolBacklog {
    */
   long recoveredNext;
   volatile long recoveredLeft;
-  /** Size of the recovered record that did not fit in memory last time; read again once this much is free. */
-  long recoveredWanted;
-  /** Records waiting here (recovered ones included) plus the one being moved into memory. */
+  /** Records waiting here (recovered ones included) plus the one being moved into memory; changed under the lock. */
   volatile long pending;
   final RecoveryReport recovery;
 
@@ -43,6 +45,81 @@ final class SpoolBacklog {
     this.recovery = spool.recovery();
     this.recoveredLeft = recovery.records();
     this.pending = recovery.records();
+  }
+
+  /** Recovered records read ahead of need, in spool order; only the dispatcher touches them. */
+  private final ArrayDeque<SpooledRecord> readAhead = new ArrayDeque<>();
+  private boolean unreadableReported;
+
+  /**
+   * The next record an earlier process left, read from disk in batches (at most about {@code freeBytes} at
+   * once); it stays the next one until {@link #recoveredTaken()}. Null when none is left, or when the rest
+   * cannot be read (reported once; they stay in the spool). Dispatcher only.
+   */
+  @Nullable SpooledRecord nextRecovered(long freeBytes) {
+    if (readAhead.isEmpty()) {
+      List<SpooledRecord> batch;
+      try {
+        batch = spool.readPending(recoveredNext, (int) Math.min(256, recoveredLeft), Math.max(1, freeBytes));
+      } catch (SpoolException e) {
+        if (!unreadableReported) {
+          unreadableReported = true;
+          LOG.warn("the records an earlier process left in the spool at {} cannot all be read back ({}); {} of them"
+              + " stay there unsent", spool.directory(), e.getMessage(), recoveredLeft);
+        }
+        giveUpRecovered();
+        return null;
+      }
+      if (batch.isEmpty()) {
+        giveUpRecovered(); // completed meanwhile: nothing left to read
+        return null;
+      }
+      readAhead.addAll(batch);
+    }
+    return readAhead.peekFirst();
+  }
+
+  /** The record {@link #nextRecovered} returned went on its way. */
+  void recoveredTaken() {
+    SpooledRecord taken = readAhead.pollFirst();
+    if (taken != null) {
+      recoveredNext = taken.sequence() + 1;
+      recoveredLeft--;
+    }
+  }
+
+  private void giveUpRecovered() {
+    lock.lock();
+    try {
+      pending -= recoveredLeft;
+      recoveredLeft = 0;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** A record that waited here is routed (or failed): it no longer holds new records back. */
+  void moved() {
+    lock.lock();
+    try {
+      pending--;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Empties the queue (close): the records stay in the spool for the next producer. */
+  List<PendingRecord> drainAll() {
+    lock.lock();
+    try {
+      List<PendingRecord> left = new ArrayList<>(waiting);
+      waiting.clear();
+      pending = 0;
+      recoveredLeft = 0;
+      return left;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Converts a record for the spool. */

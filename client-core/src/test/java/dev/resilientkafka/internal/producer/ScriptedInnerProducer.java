@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Callback;
@@ -37,9 +38,15 @@ final class ScriptedInnerProducer implements Producer<byte[], byte[]> {
   private final List<String> taken = new ArrayList<>();
   private final ConcurrentLinkedQueue<Object[]> toComplete = new ConcurrentLinkedQueue<>();
   private volatile boolean metadata;
-  private volatile java.util.function.Consumer<String> insideSend = value -> { };
-  private volatile java.util.function.Consumer<String> afterTaken = value -> { };
+  private volatile Consumer<String> insideSend = value -> { };
+  private volatile Consumer<String> afterTaken = value -> { };
   private volatile Exception refuseWith;
+  private volatile Consumer<String> onPartitionsFor = topic -> { };
+
+  /** Runs {@code hook} at the start of every later partitionsFor(): where a sender asks for metadata. */
+  void onPartitionsFor(Consumer<String> hook) {
+    onPartitionsFor = hook;
+  }
 
   ScriptedInnerProducer(int partitions) {
     this.partitions = partitions;
@@ -50,12 +57,12 @@ final class ScriptedInnerProducer implements Producer<byte[], byte[]> {
   }
 
   /** Runs {@code hook} inside every later send(), with the record's value, before Kafka takes or refuses it. */
-  void insideSend(java.util.function.Consumer<String> hook) {
+  void insideSend(Consumer<String> hook) {
     insideSend = hook;
   }
 
   /** Runs {@code hook} inside every later send() that Kafka took, after it took the record. */
-  void afterTaken(java.util.function.Consumer<String> hook) {
+  void afterTaken(Consumer<String> hook) {
     afterTaken = hook;
   }
 
@@ -99,6 +106,7 @@ final class ScriptedInnerProducer implements Producer<byte[], byte[]> {
 
   @Override
   public List<PartitionInfo> partitionsFor(String topic) {
+    onPartitionsFor.accept(topic);
     if (!metadata) {
       throw new TimeoutException("Topic " + topic + " not present in metadata after 0 ms.");
     }
