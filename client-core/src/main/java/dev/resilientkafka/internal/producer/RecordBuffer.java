@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.BufferExhaustedException;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
@@ -92,6 +93,8 @@ public final class RecordBuffer implements ClusterView.Member {
   private final @Nullable SpoolBacklog backlog;
   /** Senders waiting for room in a full spool (BLOCK) wait here; completions of spooled records notify. */
   private final Object spoolRoom = new Object();
+  /** Senders waiting in {@link #awaitSpoolRoom}; completions skip the monitor while none waits. */
+  private final AtomicInteger spoolRoomWaiters = new AtomicInteger();
   private HandOff handOff = HandOff.DIRECT;
   private volatile boolean closed;
   private volatile boolean closingInner;
@@ -268,13 +271,17 @@ public final class RecordBuffer implements ClusterView.Member {
     if (remaining <= 0) {
       return false;
     }
+    spoolRoomWaiters.incrementAndGet();
     try {
       synchronized (spoolRoom) {
+        // bounded: a completion that ran just before this waiter counted itself is caught up with soon
         spoolRoom.wait(Math.max(1, Math.min(50, TimeUnit.NANOSECONDS.toMillis(remaining))));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptException(e);
+    } finally {
+      spoolRoomWaiters.decrementAndGet();
     }
     return true;
   }
@@ -735,8 +742,10 @@ public final class RecordBuffer implements ClusterView.Member {
     SpoolBacklog disk = backlog;
     if (disk != null && record.spoolSequence >= 0 && !keepInSpool) {
       disk.spool.complete(record.spoolSequence);
-      synchronized (spoolRoom) {
-        spoolRoom.notifyAll();
+      if (spoolRoomWaiters.get() > 0) {
+        synchronized (spoolRoom) {
+          spoolRoom.notifyAll();
+        }
       }
     }
   }
