@@ -12,10 +12,8 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.results.RunResult;
@@ -26,11 +24,10 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Runs the benchmark suite and writes its results under {@code benchmarks/results/}: {@code
- * results-<mode>.md} (tables, ratios, machine load before and after each part), {@code raw-<mode>.json}
- * (every run), {@code runs-<mode>.csv}, {@code faults-<mode>.csv} and {@code faults-<mode>.png} (acks per
- * second, faults shaded). The markdown is rewritten after each part, so an interrupted suite keeps what
- * it measured.
+ * Runs the benchmark suite. Each part keeps its section ({@code <part>.md}), its raw data ({@code
+ * raw-<part>.json}, {@code runs-<part>.csv}) and its chart under {@code benchmarks/results/<mode>/};
+ * {@code results-<mode>.md} is assembled from the parts kept there after each part, so an interrupted
+ * suite keeps what it measured and one part can be measured again alone.
  *
  * <p>Parts ({@code --only=}): {@code steady} (saturation, 1 x 1024 and 8 x 128 in flight), {@code latency}
  * (2,000 records/s), {@code requests} (requests per minute while healthy), {@code scale} (1,000 topics),
@@ -47,14 +44,15 @@ public final class BenchmarkSuite {
   private final String mode;
   private final Path results;
   private final Instant began = Instant.now();
-  private final StringBuilder sections = new StringBuilder();
-  private final StringBuilder loads = new StringBuilder("| part | load before | load after | minutes |\n|---|---:|---:|---:|\n");
-  private final Map<String, Object> raw = new LinkedHashMap<>();
-  private final List<Sample> samples = new ArrayList<>();
+  /** Where each part keeps its section, raw data and chart, so that one part can be measured again alone. */
+  private final Path partsDir;
+  private @Nullable Object raw;
+  private List<Sample> samples = List.of();
 
   private BenchmarkSuite(String mode, Path results) {
     this.mode = mode;
     this.results = results;
+    this.partsDir = results.resolve(mode);
   }
 
   /** Entry point; see the class description for the arguments. */
@@ -111,8 +109,8 @@ public final class BenchmarkSuite {
               case "requests" -> comparisons.requests();
               default -> comparisons.scale();
             };
-            samples.addAll(result.samples());
-            raw.put(part, result.samples());
+            samples = result.samples();
+            raw = result.samples();
             return result.markdown();
           });
         }
@@ -130,7 +128,7 @@ public final class BenchmarkSuite {
       part("stall", () -> {
         StalledBrokerScenario scenario = new StalledBrokerScenario(schedule);
         List<StalledBrokerScenario.Result> stall = scenario.run();
-        raw.put("stall", stall);
+        raw = stall;
         return "## 6 brokers, RF 3, one broker SIGSTOPped for " + schedule.stallFor() + " s (keyless 1 KiB records, "
             + "12 partitions, " + scenario.rate() + " records/s per client, both at once)\n\nBoth clients with "
             + "`partitioner.availability.timeout.ms=1000`.\n\n" + ResultsReport.stall(stall) + '\n';
@@ -138,39 +136,53 @@ public final class BenchmarkSuite {
     }
     if (parts.contains("resolver")) {
       part("resolver", () -> {
-        Collection<RunResult> jmh = runJmh(ResolverBenchmark.class.getName(), results.resolve("jmh-" + mode + ".json"));
+        Collection<RunResult> jmh = runJmh(ResolverBenchmark.class.getName(), partsDir.resolve("raw-resolver.json"));
         return "## Resolver (JMH, HeadlessServiceResolver against the testkit KubeDnsServer, 3 pods)\n\n"
             + ResultsReport.resolver(resolverRows(jmh)) + '\n';
       });
     }
-    write();
   }
 
   private interface PartBody {
     String run() throws Exception;
   }
 
-  /** Runs one part between two load readings and rewrites the results. */
+  /**
+   * Runs one part between two load readings, keeps its section and raw data under {@code <results>/<mode>/}
+   * and rewrites {@code results-<mode>.md} from every part kept there.
+   */
   private void part(String name, PartBody body) throws Exception {
     double before = MachineInfo.loadAverage();
     long start = System.nanoTime();
+    Instant started = Instant.now();
     log("part %s: load average %.2f", name, before);
-    sections.append(body.run());
+    raw = null;
+    samples = List.of();
+    Files.createDirectories(partsDir);
+    String section = body.run();
     double after = MachineInfo.loadAverage();
-    loads.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.1f |%n", name, before, after,
-        (System.nanoTime() - start) / 6e10));
     log("part %s done: load average %.2f", name, after);
+    String measured = String.format(Locale.ROOT, "_Measured %s; load average (1 min) %.2f before, %.2f after; "
+        + "%.1f min._%n%n", started, before, after, (System.nanoTime() - start) / 6e10);
+    Files.writeString(partsDir.resolve(name + ".md"), section + measured, StandardCharsets.UTF_8);
+    if (raw != null) {
+      ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+      Files.writeString(partsDir.resolve("raw-" + name + ".json"), json.writeValueAsString(raw), StandardCharsets.UTF_8);
+    }
+    if (!samples.isEmpty()) {
+      Files.writeString(partsDir.resolve("runs-" + name + ".csv"), runsCsv(samples), StandardCharsets.UTF_8);
+    }
     write();
   }
 
   private String faults(ChurnSchedule schedule) throws Exception {
     FaultScenario.Result run = new FaultScenario(schedule).run();
-    raw.put("faults", run);
-    String png = "faults-" + mode + ".png";
+    raw = run;
+    String png = mode + "/faults.png";
     AckRateChart.write(results.resolve(png), "acks per second, " + schedule.rate()
         + " keyed 1 KiB records/s offered to each client (3 brokers, RF 3, min.insync.replicas=2)", run.clients(),
         run.faults(), 3L * schedule.rate());
-    Files.writeString(results.resolve("faults-" + mode + ".csv"), csv(run.clients()), StandardCharsets.UTF_8);
+    Files.writeString(partsDir.resolve("faults.csv"), csv(run.clients()), StandardCharsets.UTF_8);
     return "## Faults beside the tuned twin (" + schedule.rate() + " keyed records/s per client, both at once, "
         + "3 brokers, RF 3, min.insync.replicas=2)\n\n"
         + "Longest gap: the longest pause between two acknowledgements that overlaps the fault's window (its start "
@@ -178,25 +190,27 @@ public final class BenchmarkSuite {
         + "is a follower of every partition, so a stalled broker holds every acks=all write until the controller "
         + "fences it (`broker.session.timeout.ms`, 9 s): that floor is Kafka's, for both clients.\n\n"
         + ResultsReport.faults(run.faults(), run.gaps()) + '\n' + ResultsReport.outcomes(run.clients())
-        + "\n![acks per second](" + png + ")\n\nPer-second data: [faults-" + mode + ".csv](faults-" + mode
-        + ".csv).\n\n";
+        + "\n![acks per second](" + png + ")\n\nPer-second data: [" + mode + "/faults.csv](" + mode
+        + "/faults.csv).\n\n";
   }
 
   private void write() throws IOException {
     StringBuilder md = new StringBuilder("# Benchmark results (").append(mode).append(")\n\n")
-        .append("Generated by `BenchmarkSuite --mode=").append(mode).append("`, started ").append(began)
-        .append(". Plain is the tuned twin: a `KafkaProducer` with the library's settings wherever Kafka has one ")
-        .append("(acks=all, idempotence, delivery.timeout.ms=600000, request.timeout.ms=10000, rebootstrap and ")
-        .append("reconnect settings). Ratios are resilient / plain. Raw data: [raw-").append(mode).append(".json](raw-")
-        .append(mode).append(".json), [runs-").append(mode).append(".csv](runs-").append(mode).append(".csv).\n\n")
-        .append(sections)
-        .append("## Machine\n\n").append(MachineInfo.describe()).append("\nLoad average (1 min) before and after each ")
-        .append("part; the machine is shared with other builds, which is why runs are interleaved and CPU is ")
-        .append("counted per record:\n\n").append(loads);
+        .append("Generated by `BenchmarkSuite --mode=").append(mode).append("`; each part records when it ran (a ")
+        .append("part can be measured again alone with `--only=<part>`). Plain is the tuned twin: a `KafkaProducer` ")
+        .append("with the library's settings wherever Kafka has one (acks=all, idempotence, delivery.timeout.ms=600000, ")
+        .append("request.timeout.ms=10000, rebootstrap and reconnect settings). Ratios are resilient / plain. Raw ")
+        .append("data per part in [").append(mode).append("/](").append(mode).append("/): `raw-<part>.json` (every ")
+        .append("run, latency histograms included) and `runs-<part>.csv`. The machine is shared with other builds: ")
+        .append("runs are interleaved and CPU is counted per record, and each part states the load average.\n\n");
+    for (String part : PARTS) {
+      Path section = partsDir.resolve(part + ".md");
+      if (Files.exists(section)) {
+        md.append(Files.readString(section, StandardCharsets.UTF_8));
+      }
+    }
+    md.append("## Machine\n\n").append(MachineInfo.describe());
     Files.writeString(results.resolve("results-" + mode + ".md"), md, StandardCharsets.UTF_8);
-    ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    Files.writeString(results.resolve("raw-" + mode + ".json"), json.writeValueAsString(raw), StandardCharsets.UTF_8);
-    Files.writeString(results.resolve("runs-" + mode + ".csv"), runsCsv(samples), StandardCharsets.UTF_8);
   }
 
   static String runsCsv(List<Sample> samples) {

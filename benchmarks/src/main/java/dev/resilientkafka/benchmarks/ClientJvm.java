@@ -14,10 +14,14 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,12 +45,18 @@ final class ClientJvm {
    * Runs {@code spec} in a child JVM; its output goes to {@code log}.
    *
    * @param jfr a Java Flight Recorder file to write (profile settings), or null for none
+   * @param countRequests whether to count the requests the child's Kafka clients send in the window, by API
+   *     (their network client logs each one at DEBUG; costly, so not for CPU measurements)
    * @throws IllegalStateException when the child fails, prints no result or overruns its deadline
    */
-  static ClientResult run(ClientSpec spec, Path log, @Nullable Path jfr) throws InterruptedException {
+  static ClientResult run(ClientSpec spec, Path log, @Nullable Path jfr, boolean countRequests)
+      throws InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions());
+    if (countRequests) {
+      command.add("-Dorg.slf4j.simpleLogger.log.org.apache.kafka.clients.NetworkClient=debug");
+    }
     if (jfr != null) {
       command.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + jfr);
     }
@@ -79,7 +89,8 @@ final class ClientJvm {
         throw new IllegalStateException("client JVM " + process.pid() + " (" + spec.client().label() + ") exited "
             + process.exitValue() + (line == null ? " without a result" : "") + ". Log: " + log);
       }
-      return JSON.readValue(line, ClientResult.class);
+      ClientResult parsed = JSON.readValue(line, ClientResult.class);
+      return countRequests ? parsed.withRequestsByApi(requestsInWindow(log)) : parsed;
     } catch (IOException e) {
       throw new UncheckedIOException("unreadable result of client JVM " + process.pid(), e);
     } finally {
@@ -99,6 +110,31 @@ final class ClientJvm {
       }
     }
     return options;
+  }
+
+  private static final Pattern SENDING =
+      Pattern.compile("\\[(Producer|AdminClient) clientId=[^\\]]*\\] Sending (\\w+) request");
+
+  /** Counts the requests the clients logged between the window markers, by client type and API. */
+  static Map<String, Long> requestsInWindow(Path log) throws IOException {
+    Map<String, Long> counts = new TreeMap<>();
+    boolean inside = false;
+    try (BufferedReader lines = Files.newBufferedReader(log, StandardCharsets.UTF_8)) {
+      String line;
+      while ((line = lines.readLine()) != null) {
+        if (line.startsWith(ClientMain.WINDOW_START)) {
+          inside = true;
+        } else if (line.startsWith(ClientMain.WINDOW_END)) {
+          inside = false;
+        } else if (inside) {
+          Matcher sending = SENDING.matcher(line);
+          if (sending.find()) {
+            counts.merge(sending.group(1) + " " + sending.group(2), 1L, Long::sum);
+          }
+        }
+      }
+    }
+    return counts;
   }
 
   private static void readOutput(Process process, Path log, AtomicReference<String> result) {

@@ -38,6 +38,12 @@ import org.jspecify.annotations.Nullable;
 public final class ClientMain {
   /** The prefix of the result line on standard output. */
   static final String RESULT = "RESULT ";
+  /**
+   * Written to standard error (where the Kafka clients log) when the window starts and ends, so that the
+   * requests the clients log can be counted inside it.
+   */
+  static final String WINDOW_START = "[bench] window start";
+  static final String WINDOW_END = "[bench] window end";
 
   private final ClientSpec spec;
   private final List<Producer<byte[], byte[]>> producers = new ArrayList<>();
@@ -87,9 +93,11 @@ public final class ClientMain {
     senders.forEach(Thread::start);
     TimeUnit.SECONDS.sleep(spec.warmupSeconds()); // the warm-up's length, not a wait for a condition
     Snapshot start = snapshot();
+    System.err.println(WINDOW_START);
     latencies.getIntervalHistogram(); // drops the warm-up's latencies
     TimeUnit.SECONDS.sleep(spec.windowSeconds());
     Snapshot end = snapshot();
+    System.err.println(WINDOW_END);
     Histogram window = latencies.getIntervalHistogram();
     running = false;
     for (Thread sender : senders) {
@@ -180,7 +188,7 @@ public final class ClientMain {
         paced ? millis(window, 99) : Double.NaN, paced ? millis(window, 99.9) : Double.NaN,
         paced ? window.getMaxValue() / 1e3 : Double.NaN, paced ? encode(window) : null,
         end.producerRequests() - start.producerRequests(), end.adminRequests() - start.adminRequests(),
-        start.adminRequests(), producerMetric("records-per-request-avg") / producers.size(), start.load());
+        start.adminRequests(), producerMetric("records-per-request-avg") / producers.size(), start.load(), Map.of());
   }
 
   private static double millis(Histogram histogram, double percentile) {

@@ -26,15 +26,30 @@ import org.jspecify.annotations.Nullable;
  * @param adminRequestsBefore the same, counted from the JVM's start to the window's start
  * @param recordsPerRequest mean of the producers' {@code records-per-request-avg} at the window's end
  * @param loadAverage the machine's 1-minute load average at the window's start
+ * @param requestsByApi requests sent in the window by client type and API ({@code Producer PRODUCE}, {@code
+ *     AdminClient DESCRIBE_CONFIGS}), counted from the clients' own debug log; empty when not counted
  */
 public record ClientResult(String client, long acked, long failed, double windowSeconds, double acksPerSecond,
     double cpuMicrosPerRecord, double cpuCores, double allocatedBytesPerRecord, long gcCount, long gcMillis,
     double p50Millis, double p99Millis, double p999Millis, double maxMillis, @Nullable String histogram,
     long producerRequests, long adminRequests, long adminRequestsBefore, double recordsPerRequest,
-    double loadAverage) {
+    double loadAverage, java.util.Map<String, Long> requestsByApi) {
 
-  /** Requests the client sent to the cluster per minute of the window, Admin included. */
-  public double requestsPerMinute() {
-    return (producerRequests + adminRequests) * 60.0 / windowSeconds;
+  /** Checks the arguments. */
+  public ClientResult {
+    requestsByApi = requestsByApi == null ? java.util.Map.of() : new java.util.TreeMap<>(requestsByApi);
+  }
+
+  /** This result with the requests counted in the window. */
+  ClientResult withRequestsByApi(java.util.Map<String, Long> counts) {
+    return new ClientResult(client, acked, failed, windowSeconds, acksPerSecond, cpuMicrosPerRecord, cpuCores,
+        allocatedBytesPerRecord, gcCount, gcMillis, p50Millis, p99Millis, p999Millis, maxMillis, histogram,
+        producerRequests, adminRequests, adminRequestsBefore, recordsPerRequest, loadAverage, counts);
+  }
+
+  /** Requests in the window other than produce requests (metadata, config reads, probes, handshakes). */
+  public long nonProduceRequests() {
+    return requestsByApi.entrySet().stream().filter(e -> !e.getKey().endsWith(" PRODUCE"))
+        .mapToLong(java.util.Map.Entry::getValue).sum();
   }
 }

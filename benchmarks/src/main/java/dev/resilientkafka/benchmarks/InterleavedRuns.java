@@ -41,9 +41,10 @@ final class InterleavedRuns {
    * @param logs directory for the children's output
    * @param profile a directory for a flight recording of every run of the arms whose name contains
    *     {@code profileArm}, or null
+   * @param countRequests whether the children count their clients' requests by API (see {@link ClientJvm})
    */
   static List<Sample> run(String part, List<Arm> arms, int repetitions, Path logs, @Nullable Path profile,
-      String profileArm) throws InterruptedException {
+      String profileArm, boolean countRequests) throws InterruptedException {
     List<Sample> samples = new ArrayList<>();
     int sequence = 0;
     for (int rep = 0; rep < repetitions; rep++) {
@@ -54,7 +55,7 @@ final class InterleavedRuns {
       for (Arm arm : order) {
         String file = (part + "-" + arm.name() + "-" + rep).replaceAll("[^A-Za-z0-9.-]+", "_");
         Path jfr = profile != null && arm.name().contains(profileArm) ? profile.resolve(file + ".jfr") : null;
-        ClientResult result = ClientJvm.run(arm.spec(), logs.resolve(file + ".log"), jfr);
+        ClientResult result = ClientJvm.run(arm.spec(), logs.resolve(file + ".log"), jfr, countRequests);
         samples.add(new Sample(part, arm.name(), rep, sequence++, result));
         BenchmarkSuite.log("%s | %-24s rep %d: %8.0f acks/s, %6.1f us CPU/record, %.2f cores, p99.9 %s ms, load %.1f",
             part, arm.name(), rep, result.acksPerSecond(), result.cpuMicrosPerRecord(), result.cpuCores(),

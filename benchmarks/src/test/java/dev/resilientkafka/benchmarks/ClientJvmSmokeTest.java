@@ -20,9 +20,9 @@ class ClientJvmSmokeTest {
     try (LocalKafkaCluster cluster = LocalKafkaCluster.builder().name("bench-smoke").start()) {
       cluster.createTopic("smoke", 3, 3);
       ClientResult plain = ClientJvm.run(ClientSpec.paced(ClientKind.PLAIN, cluster.bootstrapFqdns(), List.of("smoke"),
-          1, 200, 2, 2), logs.resolve("plain.log"), null);
+          1, 200, 2, 2), logs.resolve("plain.log"), null, false);
       ClientResult resilient = ClientJvm.run(ClientSpec.paced(ClientKind.RESILIENT, cluster.bootstrapFqdns(),
-          List.of("smoke"), 1, 200, 2, 2), logs.resolve("resilient.log"), null);
+          List.of("smoke"), 1, 200, 2, 2), logs.resolve("resilient.log"), null, true);
       for (ClientResult result : List.of(plain, resilient)) {
         assertThat(result.acked()).isGreaterThan(100);
         assertThat(result.failed()).isZero();
@@ -34,6 +34,9 @@ class ClientJvmSmokeTest {
       assertThat(plain.adminRequestsBefore() + plain.adminRequests()).isZero();
       // the library read the topic's min.insync.replicas through its shared Admin client
       assertThat(resilient.adminRequestsBefore() + resilient.adminRequests()).isPositive();
+      // counted from the clients' debug log inside the window: the produce requests at least
+      assertThat(resilient.requestsByApi()).containsKey("Producer PRODUCE");
+      assertThat(plain.requestsByApi()).isEmpty();
     }
   }
 }

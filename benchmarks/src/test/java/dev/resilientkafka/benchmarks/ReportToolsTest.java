@@ -34,7 +34,7 @@ class ReportToolsTest {
 
   private static Sample sample(String arm, int repetition, double acksPerSecond) {
     return new Sample("test", arm, repetition, 0, new ClientResult(arm, 1, 0, 1, acksPerSecond, 1, 1, 1, 0, 0,
-        Double.NaN, Double.NaN, Double.NaN, Double.NaN, null, 0, 0, 0, 0, 0));
+        Double.NaN, Double.NaN, Double.NaN, Double.NaN, null, 0, 0, 0, 0, 0, java.util.Map.of()));
   }
 
   @Test
