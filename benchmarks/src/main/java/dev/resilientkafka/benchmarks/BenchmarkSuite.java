@@ -33,8 +33,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * (2,000 records/s), {@code requests} (requests per minute while healthy), {@code scale} (1,000 topics),
  * all in client JVMs against one shared cluster; {@code faults} (stalled leader, every broker moved),
  * {@code stall} (6 brokers, keyless, one stalled) and {@code resolver} (JMH). Arguments: {@code
- * --mode=quick|full|smoke}, {@code --results=<dir>}, {@code --only=<parts>}, {@code --profile=<arm>} (a
- * flight recording of every client JVM whose arm name contains the text, into {@code
+ * --mode=quick|full|smoke}, {@code --results=<dir>}, {@code --only=<parts>}, {@code --repetitions=<n>} (runs
+ * per arm instead of the mode's; 0 keeps the mode's), {@code --profile=<arm>} (a
+ * flight recording of every client JVM whose arm name contains the text, or of all with {@code all}, into {@code
  * target/bench-profile}). The JVM must run with {@code -Djdk.net.hosts.file}.
  */
 public final class BenchmarkSuite {
@@ -61,6 +62,7 @@ public final class BenchmarkSuite {
     Path results = Path.of("results");
     List<String> parts = PARTS;
     @Nullable String profileArm = null;
+    int repetitions = 0;
     for (String arg : args) {
       if (arg.startsWith("--mode=")) {
         mode = arg.substring(7).toLowerCase(Locale.ROOT);
@@ -68,11 +70,13 @@ public final class BenchmarkSuite {
         results = Path.of(arg.substring(10));
       } else if (arg.startsWith("--only=")) {
         parts = List.of(arg.substring(7).split(","));
+      } else if (arg.startsWith("--repetitions=")) {
+        repetitions = Integer.parseInt(arg.substring(14).trim());
       } else if (arg.startsWith("--profile=")) {
         profileArm = arg.substring(10).isBlank() ? null : arg.substring(10);
       } else {
         throw new IllegalArgumentException("Invalid argument " + arg + ": expected --mode=quick|full|smoke, "
-            + "--results=<dir>, --only=" + String.join(",", PARTS) + " or --profile=<arm>");
+            + "--results=<dir>, --only=" + String.join(",", PARTS) + ", --repetitions=<n> or --profile=<arm>");
       }
     }
     if (!Set.of("quick", "full", "smoke").contains(mode)) {
@@ -86,20 +90,24 @@ public final class BenchmarkSuite {
     HostsFile.requireConfiguredPath();
     HostsFile.shared().ensureExists();
     Files.createDirectories(results);
-    new BenchmarkSuite(mode, results).run(parts, profileArm);
+    if (repetitions < 0) {
+      throw new IllegalArgumentException("Invalid value " + repetitions + " for --repetitions: must be >= 0 (0: the mode's)");
+    }
+    new BenchmarkSuite(mode, results).run(parts, profileArm, repetitions);
   }
 
-  private void run(List<String> parts, @Nullable String profileArm) throws Exception {
+  private void run(List<String> parts, @Nullable String profileArm, int repetitions) throws Exception {
     Path logs = Path.of("target", "bench-logs");
     Path profile = profileArm == null ? null : Files.createDirectories(Path.of("target", "bench-profile"));
     List<String> inClientJvms = parts.stream().filter(List.of("steady", "latency", "requests", "scale")::contains).toList();
     if (!inClientJvms.isEmpty()) {
-      LocalKafkaCluster.Builder builder = LocalKafkaCluster.builder().name("bench-shared");
+      LocalKafkaCluster.Builder builder = BenchClusters.builder("bench-shared");
       if (inClientJvms.contains("scale")) {
         builder.brokerHeap("768m"); // 1,000 topics: 9,000 replicas on three brokers
       }
       try (LocalKafkaCluster cluster = builder.start()) {
-        ClientComparisons comparisons = new ClientComparisons(cluster, ClientComparisons.Plan.of(mode), logs, profile,
+        ClientComparisons.Plan plan = ClientComparisons.Plan.of(mode).withRepetitions(repetitions);
+        ClientComparisons comparisons = new ClientComparisons(cluster, plan, logs, profile,
             profileArm == null ? "" : profileArm);
         for (String part : inClientJvms) {
           part(part, () -> {

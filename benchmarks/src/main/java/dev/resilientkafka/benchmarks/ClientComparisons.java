@@ -51,6 +51,11 @@ final class ClientComparisons {
         default -> new Plan(3, 10, 20, 1, 60);
       };
     }
+
+    /** This plan with {@code count} repetitions of each comparison, or unchanged for 0. */
+    Plan withRepetitions(int count) {
+      return count == 0 ? this : new Plan(count, warmupSeconds, windowSeconds, count, requestWindowSeconds);
+    }
   }
 
   /** A comparison's markdown and raw samples. */

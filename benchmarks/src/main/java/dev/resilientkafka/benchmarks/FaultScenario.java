@@ -52,7 +52,7 @@ public final class FaultScenario {
 
   /** Starts a cluster, runs the faults, reads back, closes the cluster. */
   public Result run() throws InterruptedException {
-    try (LocalKafkaCluster cluster = LocalKafkaCluster.builder().name("bench-faults").start()) {
+    try (LocalKafkaCluster cluster = BenchClusters.builder("bench-faults").start()) {
       for (ClientKind kind : ClientKind.values()) {
         cluster.createTopic(new NewTopic("faults-" + kind.label(), 6, (short) 3)
             .configs(Map.of("min.insync.replicas", "2")));

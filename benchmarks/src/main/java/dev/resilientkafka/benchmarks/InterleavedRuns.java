@@ -40,7 +40,7 @@ final class InterleavedRuns {
    *
    * @param logs directory for the children's output
    * @param profile a directory for a flight recording of every run of the arms whose name contains
-   *     {@code profileArm}, or null
+   *     {@code profileArm} ({@code all}: every arm), or null
    * @param countRequests whether the children count their clients' requests by API (see {@link ClientJvm})
    */
   static List<Sample> run(String part, List<Arm> arms, int repetitions, Path logs, @Nullable Path profile,
@@ -54,7 +54,8 @@ final class InterleavedRuns {
       }
       for (Arm arm : order) {
         String file = (part + "-" + arm.name() + "-" + rep).replaceAll("[^A-Za-z0-9.-]+", "_");
-        Path jfr = profile != null && arm.name().contains(profileArm) ? profile.resolve(file + ".jfr") : null;
+        boolean profiled = profile != null && (profileArm.equals("all") || arm.name().contains(profileArm));
+        Path jfr = profiled ? profile.resolve(file + ".jfr") : null;
         ClientResult result = ClientJvm.run(arm.spec(), logs.resolve(file + ".log"), jfr, countRequests);
         samples.add(new Sample(part, arm.name(), rep, sequence++, result));
         BenchmarkSuite.log("%s | %-24s rep %d: %8.0f acks/s, %6.1f us CPU/record, %.2f cores, p99.9 %s ms, load %.1f",

@@ -58,7 +58,7 @@ public final class StalledBrokerScenario {
 
   /** Starts a 6-broker cluster, runs the stall, closes the cluster. */
   public List<Result> run() throws InterruptedException {
-    try (LocalKafkaCluster cluster = LocalKafkaCluster.builder().name("bench-stall").brokers(6).start()) {
+    try (LocalKafkaCluster cluster = BenchClusters.builder("bench-stall").brokers(6).start()) {
       List<PacedProducer> runs = new ArrayList<>();
       List<AtomicLongArray> counts = new ArrayList<>();
       for (ClientKind kind : ClientKind.values()) {
