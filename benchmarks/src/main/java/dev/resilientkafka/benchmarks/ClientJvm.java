@@ -58,7 +58,9 @@ final class ClientJvm {
       command.add("-Dorg.slf4j.simpleLogger.log.org.apache.kafka.clients.NetworkClient=debug");
     }
     if (jfr != null) {
-      command.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + jfr);
+      // settings: a .jfc file (for example with a shorter jdk.ExecutionSample period) or JFR's profile
+      command.add("-XX:StartFlightRecording=settings=" + System.getProperty("bench.jfr.settings", "profile")
+          + ",dumponexit=true,filename=" + jfr);
     }
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
