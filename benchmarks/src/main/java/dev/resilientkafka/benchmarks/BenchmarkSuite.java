@@ -1,5 +1,7 @@
 package dev.resilientkafka.benchmarks;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.resilientkafka.benchmarks.InterleavedRuns.Sample;
@@ -34,7 +36,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * all in client JVMs against one shared cluster; {@code faults} (stalled leader, every broker moved),
  * {@code stall} (6 brokers, keyless, one stalled) and {@code resolver} (JMH). Arguments: {@code
  * --mode=quick|full|smoke}, {@code --results=<dir>}, {@code --only=<parts>}, {@code --repetitions=<n>} (runs
- * per arm instead of the mode's; 0 keeps the mode's), {@code --profile=<arm>} (a
+ * per arm instead of the mode's; 0 keeps the mode's), {@code --rewrite} (the client-JVM parts' sections written
+ * again from their raw data, nothing measured), {@code --profile=<arm>} (a
  * flight recording of every client JVM whose arm name contains the text, or of all with {@code all}, into {@code
  * target/bench-profile}). The JVM must run with {@code -Djdk.net.hosts.file}.
  */
@@ -63,6 +66,7 @@ public final class BenchmarkSuite {
     List<String> parts = PARTS;
     @Nullable String profileArm = null;
     int repetitions = 0;
+    boolean rewrite = false;
     for (String arg : args) {
       if (arg.startsWith("--mode=")) {
         mode = arg.substring(7).toLowerCase(Locale.ROOT);
@@ -70,13 +74,15 @@ public final class BenchmarkSuite {
         results = Path.of(arg.substring(10));
       } else if (arg.startsWith("--only=")) {
         parts = List.of(arg.substring(7).split(","));
+      } else if (arg.equals("--rewrite")) {
+        rewrite = true;
       } else if (arg.startsWith("--repetitions=")) {
         repetitions = Integer.parseInt(arg.substring(14).trim());
       } else if (arg.startsWith("--profile=")) {
         profileArm = arg.substring(10).isBlank() ? null : arg.substring(10);
       } else {
         throw new IllegalArgumentException("Invalid argument " + arg + ": expected --mode=quick|full|smoke, "
-            + "--results=<dir>, --only=" + String.join(",", PARTS) + ", --repetitions=<n> or --profile=<arm>");
+            + "--results=<dir>, --only=" + String.join(",", PARTS) + ", --repetitions=<n>, --rewrite or --profile=<arm>");
       }
     }
     if (!Set.of("quick", "full", "smoke").contains(mode)) {
@@ -86,6 +92,10 @@ public final class BenchmarkSuite {
       if (!PARTS.contains(part)) {
         throw new IllegalArgumentException("Invalid value " + part + " for --only: accepted parts are " + PARTS);
       }
+    }
+    if (rewrite) {
+      new BenchmarkSuite(mode, results).rewrite(parts);
+      return;
     }
     HostsFile.requireConfiguredPath();
     HostsFile.shared().ensureExists();
@@ -149,6 +159,35 @@ public final class BenchmarkSuite {
             + ResultsReport.resolver(resolverRows(jmh)) + '\n';
       });
     }
+  }
+
+  /**
+   * Writes the sections of the client-JVM parts again from their raw data (after a change of the report,
+   * not of the measurement), keeping when each was measured.
+   */
+  private void rewrite(List<String> parts) throws IOException {
+    ClientComparisons.Plan plan = ClientComparisons.Plan.of(mode);
+    ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    for (String part : parts) {
+      Path rawFile = partsDir.resolve("raw-" + part + ".json");
+      Path section = partsDir.resolve(part + ".md");
+      if (!List.of("steady", "latency", "requests", "scale").contains(part) || !Files.exists(rawFile)
+          || !Files.exists(section)) {
+        continue;
+      }
+      List<Sample> runs = json.readValue(rawFile.toFile(), new TypeReference<List<Sample>>() {});
+      String markdown = switch (part) {
+        case "steady" -> ClientComparisons.steadyMarkdown(plan, runs);
+        case "latency" -> ClientComparisons.latencyMarkdown(runs);
+        case "requests" -> ClientComparisons.requestsMarkdown(plan, runs);
+        default -> ClientComparisons.scaleMarkdown(plan, runs);
+      };
+      String old = Files.readString(section, StandardCharsets.UTF_8);
+      int measured = old.lastIndexOf("_Measured");
+      Files.writeString(section, markdown + (measured >= 0 ? old.substring(measured) : ""), StandardCharsets.UTF_8);
+      log("rewrote %s from %s", section, rawFile);
+    }
+    write();
   }
 
   private interface PartBody {

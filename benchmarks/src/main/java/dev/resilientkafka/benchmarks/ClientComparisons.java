@@ -78,28 +78,44 @@ final class ClientComparisons {
   /** Saturation, two shapes: throughput and CPU per record. */
   Part steady() throws InterruptedException {
     createTopics(List.of("steady"), 6, 3);
-    StringBuilder md = new StringBuilder("## Steady state at saturation (client JVMs, interleaved)\n\n")
-        .append(plan.repetitions()).append(" runs per client and shape, each in a fresh client JVM: ")
-        .append(plan.warmupSeconds()).append(" s warm-up, then a ").append(plan.windowSeconds())
-        .append(" s window. CPU per record = the client JVM's process CPU time in the window / records acknowledged in ")
-        .append("it. Cells: median (min-max). Ratios: resilient / plain of the medians; \"paired\" is the median ")
-        .append("(min-max) of the ratios of runs that ran next to each other.\n\n");
     List<Sample> all = new ArrayList<>();
-    for (int[] shape : new int[][] {{1, 1024}, {8, 128}}) {
-      String part = "steady-" + shape[0] + "x" + shape[1];
+    for (int[] shape : SHAPES) {
       List<Arm> arms = new ArrayList<>();
       for (ClientKind kind : ClientKind.values()) {
         arms.add(new Arm(kind.label(), ClientSpec.saturate(kind, cluster.bootstrapFqdns(), List.of("steady"), shape[0],
             shape[1], plan.warmupSeconds(), plan.windowSeconds())));
       }
-      List<Sample> samples = InterleavedRuns.run(part, arms, plan.repetitions(), logs, profile, profileArm, false);
-      all.addAll(samples);
+      all.addAll(InterleavedRuns.run(shapeName(shape), arms, plan.repetitions(), logs, profile, profileArm, false));
+    }
+    return new Part("steady", steadyMarkdown(plan, all), all);
+  }
+
+  private static final int[][] SHAPES = {{1, 1024}, {8, 128}};
+
+  private static String shapeName(int[] shape) {
+    return "steady-" + shape[0] + "x" + shape[1];
+  }
+
+  static String steadyMarkdown(Plan plan, List<Sample> all) {
+    StringBuilder md = new StringBuilder("## Steady state at saturation (client JVMs, interleaved)\n\n")
+        .append(runs(all, "plain")).append(" runs per client and shape, each in a fresh client JVM: ")
+        .append(plan.warmupSeconds()).append(" s warm-up, then a ").append(plan.windowSeconds())
+        .append(" s window. CPU per record = the client JVM's process CPU time in the window / records acknowledged in ")
+        .append("it. Cells: median (min-max). Ratios: resilient / plain of the medians; \"paired\" is the median ")
+        .append("(min-max) of the ratios of runs that ran next to each other.\n\n");
+    for (int[] shape : SHAPES) {
+      List<Sample> samples = all.stream().filter(s -> s.part().equals(shapeName(shape))).toList();
       md.append("### ").append(shape[0]).append(shape[0] == 1 ? " sending thread" : " sending threads").append(" x ")
           .append(shape[1]).append(" records in flight\n\n")
           .append(saturationTable(samples, List.of("plain", "resilient")))
           .append(ratioLines(samples, "resilient", "plain")).append('\n');
     }
-    return new Part("steady", md.toString(), all);
+    return md.toString();
+  }
+
+  private static long runs(List<Sample> samples, String arm) {
+    return samples.stream().filter(s -> s.arm().equals(arm)).map(Sample::part).count()
+        / Math.max(1, samples.stream().filter(s -> s.arm().equals(arm)).map(Sample::part).distinct().count());
   }
 
   /** A fixed rate: send-to-ack latency percentiles (HdrHistogram) and CPU per record. */
@@ -111,11 +127,15 @@ final class ClientComparisons {
           LATENCY_RATE, plan.warmupSeconds(), plan.windowSeconds())));
     }
     List<Sample> samples = InterleavedRuns.run("latency", arms, plan.repetitions(), logs, profile, profileArm, false);
+    return new Part("latency", latencyMarkdown(samples), samples);
+  }
+
+  static String latencyMarkdown(List<Sample> samples) {
     StringBuilder md = new StringBuilder("## Latency at a fixed rate (").append(LATENCY_RATE)
         .append(" records/s, one sending thread, client JVMs, interleaved)\n\n")
         .append("Send-to-ack latency of every record in the window (from just before `send()` to the callback), ")
         .append("recorded with HdrHistogram (3 significant digits). Cells: median (min-max) over ")
-        .append(plan.repetitions()).append(" runs per client.\n\n")
+        .append(runs(samples, "plain")).append(" runs per client.\n\n")
         .append("| client | acks/s | p50 ms | p99 ms | p99.9 ms | max ms | CPU µs/record | cores |\n")
         .append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for (String arm : List.of("plain", "resilient")) {
@@ -132,10 +152,11 @@ final class ClientComparisons {
     double p50 = medianRatio(samples, "resilient", "plain", ClientResult::p50Millis);
     double cpu = medianRatio(samples, "resilient", "plain", ClientResult::cpuMicrosPerRecord);
     md.append(String.format(Locale.ROOT, "%n- p99.9 resilient / plain: **%.3fx** %s; paired %s%n", p999,
-        Targets.atMost(p999, Targets.P999_MAX), paired(samples, "resilient", "plain", ClientResult::p999Millis)));
+        Targets.atMost(p999, pairedSpread(samples, "resilient", "plain", ClientResult::p999Millis), Targets.P999_MAX),
+        paired(samples, "resilient", "plain", ClientResult::p999Millis)));
     md.append(String.format(Locale.ROOT, "- p50: %.3fx, p99: %.3fx, CPU per record: %.3fx (paired %s)%n%n", p50, p99,
         cpu, paired(samples, "resilient", "plain", ClientResult::cpuMicrosPerRecord)));
-    return new Part("latency", md.toString(), samples);
+    return md.toString();
   }
 
   /** One producer over 1,000 topics x 3 partitions (round-robin) against one topic of 3, same rate. */
@@ -156,6 +177,16 @@ final class ClientComparisons {
           many, 1, SCALE_RATE, warmup, plan.windowSeconds())));
     }
     List<Sample> samples = InterleavedRuns.run("scale", arms, plan.repetitions(), logs, profile, profileArm, false);
+    return new Part("scale", scaleMarkdown(plan, samples), samples);
+  }
+
+  static String scaleMarkdown(Plan plan, List<Sample> samples) {
+    int warmup = 2 * plan.warmupSeconds();
+    List<String> arms = new ArrayList<>();
+    for (ClientKind kind : ClientKind.values()) {
+      arms.add(kind.label() + ", 1 topic");
+      arms.add(kind.label() + ", " + SCALE_TOPICS + " topics");
+    }
     StringBuilder md = new StringBuilder("## Scale: 1 topic against ").append(SCALE_TOPICS)
         .append(" topics (3 partitions each, RF 1, round-robin), ").append(SCALE_RATE)
         .append(" records/s, one producer\n\n")
@@ -164,15 +195,15 @@ final class ClientComparisons {
         .append("RF 3 (9,000 replicas) or 2,000 records/s the three brokers on this shared machine fell behind (seconds ")
         .append("of latency), and the comparison measured them. Each client's metadata for every topic is fetched ")
         .append("before a warm-up of ").append(warmup).append(" s (`partitionsFor`). Cells: median (min-max), ")
-        .append(plan.repetitions())
+        .append(runs(samples, arms.get(0)))
         .append(" runs per arm, the four arms interleaved.\n\n")
         .append("| arm | acks/s | CPU µs/record | cores | allocated B/record | p99 ms |\n|---|---:|---:|---:|---:|---:|\n");
-    for (Arm arm : arms) {
-      md.append("| ").append(arm.name()).append(" | ").append(cell(samples, arm.name(), ClientResult::acksPerSecond, "%.0f"))
-          .append(" | ").append(cell(samples, arm.name(), ClientResult::cpuMicrosPerRecord, "%.1f"))
-          .append(" | ").append(cell(samples, arm.name(), ClientResult::cpuCores, "%.2f"))
-          .append(" | ").append(cell(samples, arm.name(), ClientResult::allocatedBytesPerRecord, "%.0f"))
-          .append(" | ").append(cell(samples, arm.name(), ClientResult::p99Millis, "%.1f")).append(" |\n");
+    for (String arm : arms) {
+      md.append("| ").append(arm).append(" | ").append(cell(samples, arm, ClientResult::acksPerSecond, "%.0f"))
+          .append(" | ").append(cell(samples, arm, ClientResult::cpuMicrosPerRecord, "%.1f"))
+          .append(" | ").append(cell(samples, arm, ClientResult::cpuCores, "%.2f"))
+          .append(" | ").append(cell(samples, arm, ClientResult::allocatedBytesPerRecord, "%.0f"))
+          .append(" | ").append(cell(samples, arm, ClientResult::p99Millis, "%.1f")).append(" |\n");
     }
     md.append('\n');
     for (ClientKind kind : ClientKind.values()) {
@@ -181,7 +212,8 @@ final class ClientComparisons {
       double ratio = medianRatio(samples, manyArm, one, ClientResult::cpuMicrosPerRecord);
       md.append(String.format(Locale.ROOT, "- %s: CPU per record, %d topics / 1 topic: **%.3fx**%s; paired %s%n",
           kind.label(), SCALE_TOPICS, ratio, kind == ClientKind.RESILIENT
-              ? " " + Targets.atMost(ratio, Targets.SCALE_CPU_MAX) : " (Kafka's own cost of more partitions)",
+              ? " " + Targets.atMost(ratio, pairedSpread(samples, manyArm, one, ClientResult::cpuMicrosPerRecord),
+                  Targets.SCALE_CPU_MAX) : " (Kafka's own cost of more partitions)",
           paired(samples, manyArm, one, ClientResult::cpuMicrosPerRecord)));
     }
     double overhead = medianRatio(samples, "resilient, " + SCALE_TOPICS + " topics", "plain, " + SCALE_TOPICS + " topics",
@@ -189,7 +221,7 @@ final class ClientComparisons {
     double overheadOne = medianRatio(samples, "resilient, 1 topic", "plain, 1 topic", ClientResult::cpuMicrosPerRecord);
     md.append(String.format(Locale.ROOT, "- resilient / plain CPU per record: %.3fx at 1 topic, %.3fx at %d topics%n%n",
         overheadOne, overhead, SCALE_TOPICS));
-    return new Part("scale", md.toString(), samples);
+    return md.toString();
   }
 
   /** Requests sent to the cluster per minute while healthy, from 1 and 10 producers in one JVM. */
@@ -205,6 +237,10 @@ final class ClientComparisons {
       }
     }
     List<Sample> samples = InterleavedRuns.run("requests", arms, plan.requestRepetitions(), logs, null, "", true);
+    return new Part("requests", requestsMarkdown(plan, samples), samples);
+  }
+
+  static String requestsMarkdown(Plan plan, List<Sample> samples) {
     StringBuilder md = new StringBuilder("## Requests to the cluster while healthy\n\n")
         .append("N producers in one client JVM, each writing its own topic (3 partitions) at ")
         .append(REQUEST_RATE_PER_PRODUCER).append(" keyed records/s; counted over a ").append(plan.requestWindowSeconds())
@@ -235,7 +271,7 @@ final class ClientComparisons {
       }
     }
     md.append('\n');
-    return new Part("requests", md.toString(), samples);
+    return md.toString();
   }
 
   private static double nonProducePerMinute(ClientResult result) {
@@ -272,13 +308,20 @@ final class ClientComparisons {
     double cpu = medianRatio(samples, top, bottom, ClientResult::cpuMicrosPerRecord);
     return String.format(Locale.ROOT, "%n- throughput %s / %s: **%.3fx** %s; paired %s%n"
             + "- CPU per record %s / %s: **%.3fx** %s; paired %s%n", top, bottom, throughput,
-        Targets.atLeast(throughput, Targets.THROUGHPUT_MIN), paired(samples, top, bottom, ClientResult::acksPerSecond),
-        top, bottom, cpu, Targets.atMost(cpu, Targets.CPU_PER_RECORD_MAX),
+        Targets.atLeast(throughput, pairedSpread(samples, top, bottom, ClientResult::acksPerSecond),
+            Targets.THROUGHPUT_MIN), paired(samples, top, bottom, ClientResult::acksPerSecond),
+        top, bottom, cpu, Targets.atMost(cpu, pairedSpread(samples, top, bottom, ClientResult::cpuMicrosPerRecord),
+            Targets.CPU_PER_RECORD_MAX),
         paired(samples, top, bottom, ClientResult::cpuMicrosPerRecord));
   }
 
   static double medianRatio(List<Sample> samples, String top, String bottom, ToDoubleFunction<ClientResult> value) {
     return InterleavedRuns.spread(samples, top, value).median() / InterleavedRuns.spread(samples, bottom, value).median();
+  }
+
+  private static Spread pairedSpread(List<Sample> samples, String top, String bottom,
+      ToDoubleFunction<ClientResult> value) {
+    return InterleavedRuns.pairedRatio(samples, top, bottom, value);
   }
 
   private static String paired(List<Sample> samples, String top, String bottom, ToDoubleFunction<ClientResult> value) {

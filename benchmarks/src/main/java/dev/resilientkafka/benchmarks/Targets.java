@@ -15,13 +15,22 @@ final class Targets {
 
   private Targets() {}
 
-  /** "met" or "missed" with the bound, e.g. {@code missed (>= 0.97x)}. */
-  static String atLeast(double ratio, double bound) {
-    return String.format(Locale.ROOT, "%s (>= %.2fx)", ratio >= bound ? "**met**" : "**missed**", bound);
+  /**
+   * "met" or "missed" by the ratio of the medians, with the bound, e.g. {@code missed (>= 0.97x)}; marked
+   * "not settled" when the paired ratios lie on both sides of the bound (the machine's noise is larger
+   * than the difference measured).
+   */
+  static String atLeast(double ratio, Spread paired, double bound) {
+    return verdict(ratio >= bound, paired.min() < bound && paired.max() >= bound, String.format(Locale.ROOT, ">= %.2fx", bound));
   }
 
-  /** "met" or "missed" with the bound, e.g. {@code met (<= 1.10x)}. */
-  static String atMost(double ratio, double bound) {
-    return String.format(Locale.ROOT, "%s (<= %.2fx)", ratio <= bound ? "**met**" : "**missed**", bound);
+  /** As {@link #atLeast} for an upper bound, e.g. {@code met (<= 1.10x)}. */
+  static String atMost(double ratio, Spread paired, double bound) {
+    return verdict(ratio <= bound, paired.min() <= bound && paired.max() > bound, String.format(Locale.ROOT, "<= %.2fx", bound));
+  }
+
+  private static String verdict(boolean met, boolean straddles, String bound) {
+    return (met ? "**met**" : "**missed**") + " (" + bound + ")"
+        + (straddles ? ", not settled: the paired ratios lie on both sides of the bound" : "");
   }
 }

@@ -32,6 +32,13 @@ class ReportToolsTest {
     assertThat(ClientComparisons.medianRatio(samples, "resilient", "plain", ClientResult::acksPerSecond)).isEqualTo(1.0);
   }
 
+  @Test
+  void aVerdictWhosePairedRatiosStraddleTheBoundIsNotSettled() {
+    assertThat(Targets.atMost(1.05, Spread.of(1.0, 1.05, 1.08), 1.10)).isEqualTo("**met** (<= 1.10x)");
+    assertThat(Targets.atMost(1.05, Spread.of(0.9, 1.05, 1.3), 1.10)).startsWith("**met** (<= 1.10x), not settled");
+    assertThat(Targets.atLeast(0.8, Spread.of(0.7, 0.8, 0.9), 0.97)).isEqualTo("**missed** (>= 0.97x)");
+  }
+
   private static Sample sample(String arm, int repetition, double acksPerSecond) {
     return new Sample("test", arm, repetition, 0, new ClientResult(arm, 1, 0, 1, acksPerSecond, 1, 1, 1, 0, 0,
         Double.NaN, Double.NaN, Double.NaN, Double.NaN, null, 0, 0, 0, 0, 0, java.util.Map.of()));
