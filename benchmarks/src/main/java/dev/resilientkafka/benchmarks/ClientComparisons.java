@@ -166,7 +166,8 @@ final class ClientComparisons {
     createTopics(List.of("scale-one"), 3, 1);
     long began = System.nanoTime();
     createTopics(many, 3, 1);
-    BenchmarkSuite.log("scale: %d topics ready in %.0f s", many.size(), (System.nanoTime() - began) / 1e9);
+    prime(many, 3);
+    BenchmarkSuite.log("scale: %d topics ready and primed in %.0f s", many.size(), (System.nanoTime() - began) / 1e9);
     // the first records to 3,000 partitions open 3,000 batches and producer states: a longer warm-up
     int warmup = 2 * plan.warmupSeconds();
     List<Arm> arms = new ArrayList<>();
@@ -194,7 +195,9 @@ final class ClientComparisons {
         .append("which would hide the library's per-topic cost. RF 1 and ").append(SCALE_RATE).append(" records/s: with ")
         .append("RF 3 (9,000 replicas) or 2,000 records/s the three brokers on this shared machine fell behind (seconds ")
         .append("of latency), and the comparison measured them. Each client's metadata for every topic is fetched ")
-        .append("before a warm-up of ").append(warmup).append(" s (`partitionsFor`). Cells: median (min-max), ")
+        .append("before a warm-up of ").append(warmup).append(" s (`partitionsFor`); every partition got one record ")
+        .append("before the first run (a partition's first append creates its log segment on the broker). Cells: ")
+        .append("median (min-max), ")
         .append(runs(samples, arms.get(0)))
         .append(" runs per arm, the four arms interleaved.\n\n")
         .append("| arm | acks/s | CPU µs/record | cores | allocated B/record | p99 ms |\n|---|---:|---:|---:|---:|---:|\n");
@@ -337,6 +340,26 @@ final class ClientComparisons {
     String median = String.format(Locale.ROOT, format, s.median());
     return s.count() == 1 ? median : median + " (" + String.format(Locale.ROOT, format, s.min()) + "-"
         + String.format(Locale.ROOT, format, s.max()) + ")";
+  }
+
+  /**
+   * Writes one record to every partition and waits for all: the brokers' first append to a partition
+   * creates its log segment, which would otherwise be charged to whichever arm runs first.
+   */
+  private void prime(List<String> topics, int partitions) {
+    try (var producer = ClientKind.PLAIN.create(cluster.bootstrapFqdns(), "bench-prime", Map.of())) {
+      List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+      for (String topic : topics) {
+        for (int p = 0; p < partitions; p++) {
+          sent.add(producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, p, null, new byte[1024])));
+        }
+      }
+      for (java.util.concurrent.Future<?> future : sent) {
+        future.get(2, TimeUnit.MINUTES);
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot prime the scale topics", e);
+    }
   }
 
   /** Creates the topics (min ISR 2 when RF > 1) in batches; waits until each partition has a leader and full ISR. */

@@ -13,7 +13,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * The two producers compared, built so that every benchmark runs the same code against either: {@link
  * ResilientProducer} with its defaults, and its tuned twin, a {@link KafkaProducer} given the same
  * settings wherever Kafka has one (acks, idempotence, delivery and request timeouts, the rebootstrap and
- * reconnect settings the library applies, the same bootstrap list). Only {@code max.block.ms} has no
+ * reconnect settings the library applies, the {@code buffer.memory} it gives its inner producer, the same
+ * bootstrap list). Only {@code max.block.ms} has no
  * counterpart: the library's {@code send()} does not wait for metadata, the twin keeps Kafka's 60 s.
  */
 public enum ClientKind {
@@ -57,9 +58,16 @@ public enum ClientKind {
         .build();
   }
 
+  /**
+   * The library raises its inner producer's {@code buffer.memory} to twice its own byte bound plus 64
+   * batches (so that half-filled batches never make Kafka's pool the bound): 2 x 32 MiB + 64 x 16 KiB.
+   */
+  static final long INNER_BUFFER_MEMORY = 2L * 32 * 1024 * 1024 + 64L * 16_384;
+
   /** What the library sets (or forces) on its inner producer, set by hand on the twin. */
   static Map<String, Object> twinSettings() {
     Map<String, Object> config = new HashMap<>();
+    config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, INNER_BUFFER_MEMORY);
     config.put(ProducerConfig.ACKS_CONFIG, "all");
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     config.put("metadata.recovery.strategy", "rebootstrap");
