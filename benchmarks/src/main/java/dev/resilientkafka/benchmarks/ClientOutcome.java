@@ -26,10 +26,15 @@ public record ClientOutcome(String client, long accepted, long acked, long faile
     return accepted == 0 ? 1.0 : (double) delivered / accepted;
   }
 
+  private static double percentileMillis(PacedProducer run, double percentile) {
+    org.HdrHistogram.Histogram micros = run.latencies();
+    return micros.getTotalCount() == 0 ? Double.NaN : micros.getValueAtPercentile(percentile) / 1e3;
+  }
+
   static ClientOutcome of(PacedProducer run, TopicAudit audit, int lastSecond) {
     return new ClientOutcome(run.name(), run.accepted(), run.acked(), run.failed(), run.refused(), audit.distinct(),
         audit.missing(), audit.duplicates(), run.timeline().longestGapMillis(),
-        run.latencies().percentileMillis(50), run.latencies().percentileMillis(99), run.failureSummary(),
+        percentileMillis(run, 50), percentileMillis(run, 99), run.failureSummary(),
         run.timeline().perSecond(lastSecond));
   }
 }

@@ -3,13 +3,19 @@ package dev.resilientkafka.benchmarks;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.SynchronizedHistogram;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,7 +32,7 @@ public final class PacedProducer implements AutoCloseable {
   private final boolean keyed;
   private final byte[] padding;
   private final AckTimeline timeline;
-  private final LatencyRecorder latencies = new LatencyRecorder();
+  private final SynchronizedHistogram latencyMicros = new SynchronizedHistogram(3);
   private final AtomicLong accepted = new AtomicLong();
   private final LongAdder acked = new LongAdder();
   private final LongAdder failed = new LongAdder();
@@ -60,19 +66,15 @@ public final class PacedProducer implements AutoCloseable {
   }
 
   private void offer() {
-    long begin = System.nanoTime();
-    long offered = 0;
-    while (running) {
-      long due = (System.nanoTime() - begin) * ratePerSecond / 1_000_000_000L;
-      while (offered < due && running) {
-        sendOne(offered++);
+    long period = TimeUnit.SECONDS.toNanos(1) / ratePerSecond;
+    long next = System.nanoTime();
+    for (long sequence = 0; running; sequence++) {
+      long wait = next - System.nanoTime();
+      if (wait > 0) {
+        LockSupport.parkNanos(wait); // pacing of the offered load, not a wait for a condition
       }
-      try {
-        TimeUnit.MILLISECONDS.sleep(5); // pacing tick of the offered load, not a wait for a condition
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
+      next += period;
+      sendOne(sequence);
     }
   }
 
@@ -86,7 +88,7 @@ public final class PacedProducer implements AutoCloseable {
         long now = System.nanoTime();
         if (exception == null) {
           acked.increment();
-          latencies.record(now - sent);
+          latencyMicros.recordValue(Math.max(0, (now - sent) / 1_000));
           timeline.ack(now);
           if (partitionAcked != null) {
             partitionAcked.accept(metadata.partition());
@@ -106,6 +108,7 @@ public final class PacedProducer implements AutoCloseable {
   /** Stops offering; records already accepted keep completing. */
   public void stopOffering() {
     running = false;
+    timeline.close(System.nanoTime());
     try {
       thread.join(TimeUnit.SECONDS.toMillis(130));
     } catch (InterruptedException e) {
@@ -167,8 +170,20 @@ public final class PacedProducer implements AutoCloseable {
     return timeline;
   }
 
-  public LatencyRecorder latencies() {
-    return latencies;
+  /** Send-to-ack latencies so far, in microseconds (a copy). */
+  public Histogram latencies() {
+    return latencyMicros.copy();
+  }
+
+  /** The producer's {@code producer-metrics} metric {@code name}, or {@code NaN}. */
+  public double metric(String name) {
+    for (Map.Entry<MetricName, ? extends Metric> metric : producer.metrics().entrySet()) {
+      if (metric.getKey().name().equals(name) && metric.getKey().group().equals("producer-metrics")
+          && metric.getValue().metricValue() instanceof Number number) {
+        return number.doubleValue();
+      }
+    }
+    return Double.NaN;
   }
 
   @Override

@@ -4,22 +4,11 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Turns the measured numbers into the markdown of {@code benchmarks/results/results-<mode>.md}. Every
- * ratio is resilient over plain, measured in the same run. Stateless and thread-safe.
+ * Turns the fault scenarios' numbers into markdown for {@code benchmarks/results/results-<mode>.md}.
+ * Stateless and thread-safe.
  */
 public final class ResultsReport {
   private ResultsReport() {}
-
-  /**
-   * One client's steady-state numbers.
-   *
-   * @param client {@code plain} or {@code resilient}
-   * @param acksPerSecond acknowledgements per second with a bounded number in flight
-   * @param p50Millis median send-to-ack latency, one record at a time
-   * @param p99Millis 99th percentile of the same
-   * @param p999Millis 99.9th percentile of the same
-   */
-  public record SteadyRow(String client, double acksPerSecond, double p50Millis, double p99Millis, double p999Millis) {}
 
   /**
    * One resolver benchmark.
@@ -31,26 +20,6 @@ public final class ResultsReport {
    */
   public record ResolverRow(String benchmark, double meanMicros, double p50Micros, double p99Micros) {}
 
-  /** The steady-state table with the ratio row; empty text when a client is missing. */
-  public static String steady(List<SteadyRow> rows) {
-    StringBuilder md = new StringBuilder();
-    md.append("| client | acks/s (acks=all, 1 KiB, ").append(SteadyStateBenchmark.IN_FLIGHT)
-        .append(" in flight) | send-to-ack p50 ms | p99 ms | p99.9 ms |\n|---|---:|---:|---:|---:|\n");
-    for (SteadyRow row : rows) {
-      md.append(String.format(Locale.ROOT, "| %s | %.0f | %.2f | %.2f | %.2f |%n", row.client(), row.acksPerSecond(),
-          row.p50Millis(), row.p99Millis(), row.p999Millis()));
-    }
-    SteadyRow plain = find(rows, "plain");
-    SteadyRow resilient = find(rows, "resilient");
-    if (plain != null && resilient != null) {
-      md.append(String.format(Locale.ROOT,
-          "| **resilient / plain** | **%.3fx** (target >= 0.97x) | %.3fx | **%.3fx** (target <= 1.1x) | %.3fx |%n",
-          resilient.acksPerSecond() / plain.acksPerSecond(), resilient.p50Millis() / plain.p50Millis(),
-          resilient.p99Millis() / plain.p99Millis(), resilient.p999Millis() / plain.p999Millis()));
-    }
-    return md.toString();
-  }
-
   /** The resolver table. */
   public static String resolver(List<ResolverRow> rows) {
     StringBuilder md = new StringBuilder("| benchmark | mean µs | p50 µs | p99 µs |\n|---|---:|---:|---:|\n");
@@ -61,8 +30,8 @@ public final class ResultsReport {
     return md.toString();
   }
 
-  /** The churn table, one row per client. */
-  public static String churn(List<ClientOutcome> clients) {
+  /** Each client's outcome over a whole fault run. */
+  public static String outcomes(List<ClientOutcome> clients) {
     StringBuilder md = new StringBuilder("| client | accepted | acked | failed (told) | delivered/accepted | lost "
         + "| duplicates | longest gap between acks s | p50 ms | p99 ms | failures |\n"
         + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
@@ -74,22 +43,18 @@ public final class ResultsReport {
     return md.toString();
   }
 
-  /** The fault windows table. */
-  public static String faults(List<FaultWindow> faults) {
-    StringBuilder md = new StringBuilder("| fault | from s | to s (cluster whole again) |\n|---|---:|---:|\n");
+  /** Per fault: its window and each client's longest pause in acknowledgements. */
+  public static String faults(List<FaultWindow> faults, List<FaultScenario.FaultGap> gaps) {
+    StringBuilder md = new StringBuilder("| fault | from s | undone s | whole s | client | longest gap between acks s "
+        + "| acks resumed after the fault was undone s |\n|---|---:|---:|---:|---|---:|---:|\n");
     for (FaultWindow f : faults) {
-      md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f |%n", f.label(), f.startSecond(), f.endSecond()));
-    }
-    return md.toString();
-  }
-
-  /** The moved-broker table. */
-  public static String moved(List<ChurnScenario.MovedBrokerResult> rows) {
-    StringBuilder md = new StringBuilder("| client | broker restart on new IP until ready ms | first ack after ready ms "
-        + "(target <= 5000) |\n|---|---:|---:|\n");
-    for (ChurnScenario.MovedBrokerResult r : rows) {
-      md.append(String.format(Locale.ROOT, "| %s | %d | %s |%n", r.client(), r.restartMillis(),
-          r.firstAckAfterReadyMillis() < 0 ? "none within 60 s" : Long.toString(r.firstAckAfterReadyMillis())));
+      for (FaultScenario.FaultGap g : gaps) {
+        if (g.fault().equals(f.label())) {
+          md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %s | %.2f | %.2f |%n", f.label(),
+              f.startSecond(), f.healedSecond(), f.endSecond(), g.client(), g.longestGapMillis() / 1000,
+              g.resumedAfterHealMillis() / 1000));
+        }
+      }
     }
     return md.toString();
   }
@@ -97,17 +62,14 @@ public final class ResultsReport {
   /** The 6-broker stall table. */
   public static String stall(List<StalledBrokerScenario.Result> rows) {
     StringBuilder md = new StringBuilder("| client | acks/s before | acks/s during stall, partitions without the "
-        + "stalled broker | acks/s during stall, partitions with it | clean partitions (of 12) | longest gap s |\n"
-        + "|---|---:|---:|---:|---:|---:|\n");
+        + "stalled broker | acks/s during stall, partitions with it | clean partitions (of 12) | longest gap s "
+        + "| records-per-request-avg (end of stall) | records / requests during stall |\n"
+        + "|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for (StalledBrokerScenario.Result r : rows) {
-      md.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %d | %.1f |%n", r.client(),
+      md.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %d | %.2f | %.2f | %.2f |%n", r.client(),
           r.baselinePerSecond(), r.cleanPerSecond(), r.affectedPerSecond(), r.cleanPartitions(),
-          r.longestGapMillis() / 1000));
+          r.longestGapMillis() / 1000, r.recordsPerRequestAvg(), r.recordsPerRequestInStall()));
     }
     return md.toString();
-  }
-
-  private static @org.jspecify.annotations.Nullable SteadyRow find(List<SteadyRow> rows, String client) {
-    return rows.stream().filter(r -> r.client().equals(client)).findFirst().orElse(null);
   }
 }

@@ -9,24 +9,35 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Six brokers, RF 3: both clients send keyless records to 12 partitions while one broker is SIGSTOPped.
- * Partitions whose replicas do not include that broker have no reason to stall; this measures whether
- * the records keep flowing through them. Not thread-safe; one run at a time.
+ * Six brokers, RF 3: both clients send keyless 1 KiB records to 12 partitions while one broker is
+ * SIGSTOPped. Partitions whose replicas do not include that broker have no reason to stall; this
+ * measures whether records keep flowing through them. Both clients get {@code
+ * partitioner.availability.timeout.ms=1000} (Kafka's default 0 turns partition avoidance off; it is the
+ * library's default). Not thread-safe; one run at a time.
  */
 public final class StalledBrokerScenario {
   private static final int PARTITIONS = 12;
   private static final int STALLED = 5;
+  private static final int BASELINE_SECONDS = 10;
 
   private final ChurnSchedule schedule;
+  private final int rate;
 
-  /** A run with the stall duration and rate of {@code schedule}. */
+  /** A run with the stall duration of {@code schedule}, offering twice its rate. */
   public StalledBrokerScenario(ChurnSchedule schedule) {
     this.schedule = schedule;
+    this.rate = 2 * schedule.rate();
+  }
+
+  /** Records offered per second to each client. */
+  public int rate() {
+    return rate;
   }
 
   /**
@@ -38,13 +49,16 @@ public final class StalledBrokerScenario {
    * @param affectedPerSecond acks per second during the stall on partitions with it as a replica
    * @param cleanPartitions how many partitions do not include the stalled broker
    * @param longestGapMillis longest time between consecutive acks over the whole run
+   * @param recordsPerRequestAvg the producer's {@code records-per-request-avg} at the end of the stall
+   * @param recordsPerRequestInStall records sent over requests sent during the stall ({@code
+   *     record-send-total} and {@code request-total} of {@code producer-metrics})
    */
   public record Result(String client, double baselinePerSecond, double cleanPerSecond, double affectedPerSecond,
-      int cleanPartitions, double longestGapMillis) {}
+      int cleanPartitions, double longestGapMillis, double recordsPerRequestAvg, double recordsPerRequestInStall) {}
 
   /** Starts a 6-broker cluster, runs the stall, closes the cluster. */
   public List<Result> run() throws InterruptedException {
-    try (LocalKafkaCluster cluster = LocalKafkaCluster.builder().name("bench-stall").brokers(6).start()) {
+    try (LocalKafkaCluster cluster = BenchClusters.builder("bench-stall").brokers(6).start()) {
       List<PacedProducer> runs = new ArrayList<>();
       List<AtomicLongArray> counts = new ArrayList<>();
       for (ClientKind kind : ClientKind.values()) {
@@ -52,32 +66,38 @@ public final class StalledBrokerScenario {
             .configs(Map.of("min.insync.replicas", "2")));
       }
       long start = System.nanoTime();
+      Map<String, Object> extra = Map.of(ProducerConfig.PARTITIONER_AVAILABILITY_TIMEOUT_MS_CONFIG, 1_000);
       for (ClientKind kind : ClientKind.values()) {
         AtomicLongArray perPartition = new AtomicLongArray(PARTITIONS);
         counts.add(perPartition);
-        runs.add(new PacedProducer(kind.label(), kind.create(cluster.bootstrapFqdns(), "stall-" + kind.label(), Map.of()),
-            "stall-" + kind.label(), schedule.rate(), false, 100, start, perPartition::incrementAndGet));
+        runs.add(new PacedProducer(kind.label(), kind.create(cluster.bootstrapFqdns(), "stall-" + kind.label(), extra),
+            "stall-" + kind.label(), rate, false, 1024, start, perPartition::incrementAndGet));
       }
       List<Result> results = new ArrayList<>();
       try {
-        ChurnScenario.pauseSeconds(5); // let both clients connect everywhere before the baseline
+        FaultScenario.pauseSeconds(5); // let both clients connect everywhere before the baseline
         long[][] atBaselineStart = snapshot(counts);
-        ChurnScenario.pauseSeconds(10);
+        FaultScenario.pauseSeconds(BASELINE_SECONDS);
         long[][] atStallStart = snapshot(counts);
-        ChurnScenario.log("stall: SIGSTOP kafka-%d for %d s (6 brokers, RF 3, keyless)", STALLED, schedule.stallFor());
+        double[][] requestsAtStart = requestCounts(runs);
+        BenchmarkSuite.log("stall: SIGSTOP kafka-%d for %d s (6 brokers, RF 3, keyless)", STALLED, schedule.stallFor());
         cluster.pause(STALLED);
-        ChurnScenario.pauseSeconds(schedule.stallFor());
+        FaultScenario.pauseSeconds(schedule.stallFor());
         long[][] atStallEnd = snapshot(counts);
+        double[][] requestsAtEnd = requestCounts(runs);
+        double[] perRequestAvg = runs.stream().mapToDouble(r -> r.metric("records-per-request-avg")).toArray();
         cluster.resume(STALLED);
         cluster.awaitFullyReplicated(Duration.ofSeconds(120));
         for (int c = 0; c < runs.size(); c++) {
           Set<Integer> clean = cleanPartitions(cluster, "stall-" + runs.get(c).name());
-          double baseline = sum(atStallStart[c], atBaselineStart[c], null, true) / 10.0;
+          double baseline = sum(atStallStart[c], atBaselineStart[c], null, true) / (double) BASELINE_SECONDS;
           double cleanRate = sum(atStallEnd[c], atStallStart[c], clean, true) / (double) schedule.stallFor();
           double affectedRate = sum(atStallEnd[c], atStallStart[c], clean, false) / (double) schedule.stallFor();
+          double perRequest = (requestsAtEnd[c][0] - requestsAtStart[c][0])
+              / Math.max(1, requestsAtEnd[c][1] - requestsAtStart[c][1]);
           Result result = new Result(runs.get(c).name(), baseline, cleanRate, affectedRate, clean.size(),
-              runs.get(c).timeline().longestGapMillis());
-          ChurnScenario.log("stall: %s", result);
+              runs.get(c).timeline().longestGapMillis(), perRequestAvg[c], perRequest);
+          BenchmarkSuite.log("stall: %s", result);
           results.add(result);
         }
       } finally {
@@ -86,6 +106,15 @@ public final class StalledBrokerScenario {
       }
       return results;
     }
+  }
+
+  /** Per client: records sent and requests sent so far. */
+  private static double[][] requestCounts(List<PacedProducer> runs) {
+    double[][] counts = new double[runs.size()][];
+    for (int c = 0; c < runs.size(); c++) {
+      counts[c] = new double[] {runs.get(c).metric("record-send-total"), runs.get(c).metric("request-total")};
+    }
+    return counts;
   }
 
   private static Set<Integer> cleanPartitions(LocalKafkaCluster cluster, String topic) {

@@ -3,6 +3,7 @@ package dev.resilientkafka.benchmarks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.resilientkafka.benchmarks.InterleavedRuns.Sample;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,61 +12,79 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The percentile, timeline, markdown and chart code of the suite, without any cluster (milliseconds). */
+/** The statistics, timeline, argument, markdown and chart code of the suite, without any cluster. */
 class ReportToolsTest {
 
   @Test
-  void percentilesAreNearestRank() {
-    LatencyRecorder recorder = new LatencyRecorder();
-    for (int ms = 100; ms >= 1; ms--) {
-      recorder.record(ms * 1_000_000L);
-    }
-    assertThat(recorder.count()).isEqualTo(100);
-    assertThat(recorder.percentileMillis(50)).isEqualTo(50.0);
-    assertThat(recorder.percentileMillis(99)).isEqualTo(99.0);
-    assertThat(recorder.percentileMillis(100)).isEqualTo(100.0);
-    assertThat(new LatencyRecorder().percentileMillis(99)).isNaN();
-    assertThatThrownBy(() -> recorder.percentileMillis(0)).hasMessageContaining("percentile");
+  void spreadIsMedianAndRange() {
+    assertThat(Spread.of(5, 1, 3)).isEqualTo(new Spread(3, 1, 5, 3));
+    assertThat(Spread.of(4, 1, 3, 2)).isEqualTo(new Spread(2.5, 1, 4, 4));
+    assertThat(Spread.of().median()).isNaN();
   }
 
   @Test
-  void timelineCountsPerSecondAndTheLongestGap() {
+  void pairedRatiosPairRunsOfTheSameRepetition() {
+    List<Sample> samples = List.of(sample("plain", 0, 100), sample("resilient", 0, 90), sample("resilient", 1, 110),
+        sample("plain", 1, 100));
+    Spread ratio = InterleavedRuns.pairedRatio(samples, "resilient", "plain", ClientResult::acksPerSecond);
+    assertThat(ratio.min()).isEqualTo(0.9);
+    assertThat(ratio.max()).isEqualTo(1.1);
+    assertThat(ClientComparisons.medianRatio(samples, "resilient", "plain", ClientResult::acksPerSecond)).isEqualTo(1.0);
+  }
+
+  @Test
+  void aVerdictWhosePairedRatiosStraddleTheBoundIsNotSettled() {
+    assertThat(Targets.atMost(1.05, Spread.of(1.0, 1.05, 1.08), 1.10)).isEqualTo("**met** (<= 1.10x)");
+    assertThat(Targets.atMost(1.05, Spread.of(0.9, 1.05, 1.3), 1.10)).startsWith("**met** (<= 1.10x), not settled");
+    assertThat(Targets.atLeast(0.8, Spread.of(0.7, 0.8, 0.9), 0.97)).isEqualTo("**missed** (>= 0.97x)");
+  }
+
+  private static Sample sample(String arm, int repetition, double acksPerSecond) {
+    return new Sample("test", arm, repetition, 0, new ClientResult(arm, 1, 0, 1, acksPerSecond, 1, 1, 1, 0, 0,
+        Double.NaN, Double.NaN, Double.NaN, Double.NaN, null, 0, 0, 0, 0, 0, java.util.Map.of()));
+  }
+
+  @Test
+  void clientArgumentsRoundTripAndBadOnesAreNamed() {
+    ClientSpec spec = ClientSpec.saturate(ClientKind.RESILIENT, "a:9092,b:9092", List.of("t1", "t2"), 8, 128, 10, 20);
+    assertThat(ClientSpec.parse(spec.toArgs().toArray(String[]::new))).isEqualTo(spec);
+    assertThatThrownBy(() -> ClientSpec.parse(new String[] {"client=kafka"})).hasMessageContaining("client")
+        .hasMessageContaining("plain or resilient");
+    assertThatThrownBy(() -> ClientSpec.paced(ClientKind.PLAIN, "a:9092", List.of("t"), 1, 0, 1, 1))
+        .hasMessageContaining("Invalid value 0 for rate");
+  }
+
+  @Test
+  void timelineKeepsGapsWithTheirPosition() {
     AckTimeline timeline = new AckTimeline(0);
     timeline.ack(100_000_000L);
     timeline.ack(200_000_000L);
     timeline.ack(3_700_000_000L);
-    assertThat(timeline.perSecond(4)).containsExactly(2, 0, 0, 1, 0);
+    timeline.ack(3_800_000_000L);
+    timeline.close(5_000_000_000L);
+    assertThat(timeline.perSecond(4)).containsExactly(2, 0, 0, 2, 0);
     assertThat(timeline.longestGapMillis()).isEqualTo(3500.0);
+    assertThat(timeline.longestGapMillis(4.0, 5.0)).isEqualTo(1200.0, org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(timeline.gapEndSecond(1.0, 2.0)).isEqualTo(3.7);
   }
 
   @Test
-  void steadyTableStatesTheRatios() {
-    String md = ResultsReport.steady(List.of(new ResultsReport.SteadyRow("plain", 1000, 5, 10, 20),
-        new ResultsReport.SteadyRow("resilient", 980, 5, 11, 20)));
-    assertThat(md).contains("| **resilient / plain** | **0.980x**").contains("**1.100x**");
-  }
-
-  @Test
-  void churnTableAndChartShowBothClients(@TempDir Path dir) throws Exception {
+  void faultTablesAndChartShowBothClients(@TempDir Path dir) throws Exception {
     List<ClientOutcome> clients = List.of(
         new ClientOutcome("plain", 100, 40, 60, 0, 40, 60, 0, 120_000, 5, 900, "TimeoutException x60",
             new long[] {10, 10, 0, 0, 20}),
         new ClientOutcome("resilient", 100, 100, 0, 0, 100, 0, 0, 9_000, 5, 80_000, "-",
             new long[] {10, 10, 0, 30, 50}));
-    assertThat(ResultsReport.churn(clients)).contains("| plain | 100 | 40 | 60 | 0.400 | 60 |")
+    assertThat(ResultsReport.outcomes(clients)).contains("| plain | 100 | 40 | 60 | 0.400 | 60 |")
         .contains("| resilient | 100 | 100 | 0 | 1.000 | 0 |");
+    FaultWindow window = new FaultWindow("leader stalled", 1.5, 2.5, 3.2);
+    assertThat(ResultsReport.faults(List.of(window), List.of(new FaultScenario.FaultGap("leader stalled", "plain",
+        9_300, 300)))).contains("| leader stalled | 1.5 | 2.5 | 3.2 | plain | 9.30 | 0.30 |");
     Path png = dir.resolve("chart.png");
-    AckRateChart.write(png, "test", clients, List.of(new FaultWindow("two down", 1.5, 3.2)), 1000);
+    AckRateChart.write(png, "test", clients, List.of(window), 1000);
     BufferedImage image = ImageIO.read(png.toFile());
     assertThat(image.getWidth()).isEqualTo(1400);
     assertThat(Files.size(png)).isGreaterThan(1000);
     assertThat(BenchmarkSuite.csv(clients)).startsWith("second,plain,resilient\n0,10,10\n");
-  }
-
-  @Test
-  void yAxisCeilingIsRound() {
-    assertThat(AckRateChart.niceCeiling(231)).isEqualTo(500);
-    assertThat(AckRateChart.niceCeiling(90)).isEqualTo(100);
-    assertThat(AckRateChart.niceCeiling(1)).isEqualTo(1);
   }
 }

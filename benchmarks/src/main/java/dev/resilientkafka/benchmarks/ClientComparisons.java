@@ -1,0 +1,406 @@
+package dev.resilientkafka.benchmarks;
+
+import dev.resilientkafka.benchmarks.InterleavedRuns.Arm;
+import dev.resilientkafka.benchmarks.InterleavedRuns.Sample;
+import dev.resilientkafka.testkit.LocalKafkaCluster;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The comparisons measured in client JVMs against one shared 3-broker cluster (RF 3, {@code
+ * min.insync.replicas=2}, {@code acks=all}, 1 KiB keyed records): saturation (one thread x 1,024 in
+ * flight, eight threads x 128), latency at a fixed rate, one topic against 1,000 topics, and the requests
+ * each client sends while healthy. Each returns its markdown and its raw samples. Not thread-safe.
+ */
+final class ClientComparisons {
+  static final int LATENCY_RATE = 2_000;
+  static final int SCALE_TOPICS = 1_000;
+  /**
+   * The scale comparison's rate: what three brokers sharing two cores with 3,000 partitions sustain here
+   * (at 2,000 records/s they fell behind and latency reached seconds, so CPU per record measured the brokers).
+   */
+  static final int SCALE_RATE = 1_000;
+  static final int REQUEST_RATE_PER_PRODUCER = 100;
+
+  /**
+   * How long and how often each comparison runs.
+   *
+   * @param repetitions pairs (or rounds of arms) per comparison
+   * @param warmupSeconds before each window
+   * @param windowSeconds measured window
+   * @param requestRepetitions rounds of the request count
+   * @param requestWindowSeconds the request count's window (the library re-reads topic configs every 5 min)
+   */
+  record Plan(int repetitions, int warmupSeconds, int windowSeconds, int requestRepetitions,
+      int requestWindowSeconds) {
+    static Plan of(String mode) {
+      return switch (mode) {
+        case "full" -> new Plan(6, 10, 30, 1, 330);
+        case "smoke" -> new Plan(1, 2, 3, 1, 5);
+        default -> new Plan(3, 10, 20, 1, 60);
+      };
+    }
+
+    /** This plan with {@code count} repetitions of each comparison, or unchanged for 0. */
+    Plan withRepetitions(int count) {
+      return count == 0 ? this : new Plan(count, warmupSeconds, windowSeconds, count, requestWindowSeconds);
+    }
+  }
+
+  /** A comparison's markdown and raw samples. */
+  record Part(String name, String markdown, List<Sample> samples) {}
+
+  private final LocalKafkaCluster cluster;
+  private final Plan plan;
+  private final Path logs;
+  private final @Nullable Path profile;
+  private final String profileArm;
+
+  ClientComparisons(LocalKafkaCluster cluster, Plan plan, Path logs, @Nullable Path profile, String profileArm) {
+    this.cluster = cluster;
+    this.plan = plan;
+    this.logs = logs;
+    this.profile = profile;
+    this.profileArm = profileArm;
+  }
+
+  /** Saturation, two shapes: throughput and CPU per record. */
+  Part steady() throws InterruptedException {
+    createTopics(List.of("steady"), 6, 3);
+    List<Sample> all = new ArrayList<>();
+    for (int[] shape : SHAPES) {
+      List<Arm> arms = new ArrayList<>();
+      for (ClientKind kind : ClientKind.values()) {
+        arms.add(new Arm(kind.label(), ClientSpec.saturate(kind, cluster.bootstrapFqdns(), List.of("steady"), shape[0],
+            shape[1], plan.warmupSeconds(), plan.windowSeconds())));
+      }
+      all.addAll(InterleavedRuns.run(shapeName(shape), arms, plan.repetitions(), logs, profile, profileArm, false));
+    }
+    return new Part("steady", steadyMarkdown(plan, all), all);
+  }
+
+  private static final int[][] SHAPES = {{1, 1024}, {8, 128}};
+
+  private static String shapeName(int[] shape) {
+    return "steady-" + shape[0] + "x" + shape[1];
+  }
+
+  static String steadyMarkdown(Plan plan, List<Sample> all) {
+    StringBuilder md = new StringBuilder("## Steady state at saturation (client JVMs, interleaved)\n\n")
+        .append(runs(all, "plain")).append(" runs per client and shape, each in a fresh client JVM: ")
+        .append(plan.warmupSeconds()).append(" s warm-up, then a ").append(plan.windowSeconds())
+        .append(" s window. CPU per record = the client JVM's process CPU time in the window / records acknowledged in ")
+        .append("it. Cells: median (min-max). Ratios: resilient / plain of the medians; \"paired\" is the median ")
+        .append("(min-max) of the ratios of runs that ran next to each other.\n\n");
+    for (int[] shape : SHAPES) {
+      List<Sample> samples = all.stream().filter(s -> s.part().equals(shapeName(shape))).toList();
+      md.append("### ").append(shape[0]).append(shape[0] == 1 ? " sending thread" : " sending threads").append(" x ")
+          .append(shape[1]).append(" records in flight\n\n")
+          .append(saturationTable(samples, List.of("plain", "resilient")))
+          .append(ratioLines(samples, "resilient", "plain")).append('\n');
+    }
+    return md.toString();
+  }
+
+  private static long runs(List<Sample> samples, String arm) {
+    return samples.stream().filter(s -> s.arm().equals(arm)).map(Sample::part).count()
+        / Math.max(1, samples.stream().filter(s -> s.arm().equals(arm)).map(Sample::part).distinct().count());
+  }
+
+  /** A fixed rate: send-to-ack latency percentiles (HdrHistogram) and CPU per record. */
+  Part latency() throws InterruptedException {
+    createTopics(List.of("latency"), 6, 3);
+    List<Arm> arms = new ArrayList<>();
+    for (ClientKind kind : ClientKind.values()) {
+      arms.add(new Arm(kind.label(), ClientSpec.paced(kind, cluster.bootstrapFqdns(), List.of("latency"), 1,
+          LATENCY_RATE, plan.warmupSeconds(), plan.windowSeconds())));
+    }
+    List<Sample> samples = InterleavedRuns.run("latency", arms, plan.repetitions(), logs, profile, profileArm, false);
+    return new Part("latency", latencyMarkdown(samples), samples);
+  }
+
+  static String latencyMarkdown(List<Sample> samples) {
+    StringBuilder md = new StringBuilder("## Latency at a fixed rate (").append(LATENCY_RATE)
+        .append(" records/s, one sending thread, client JVMs, interleaved)\n\n")
+        .append("Send-to-ack latency of every record in the window (from just before `send()` to the callback), ")
+        .append("recorded with HdrHistogram (3 significant digits). Cells: median (min-max) over ")
+        .append(runs(samples, "plain")).append(" runs per client.\n\n")
+        .append("| client | acks/s | p50 ms | p99 ms | p99.9 ms | max ms | CPU µs/record | cores |\n")
+        .append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (String arm : List.of("plain", "resilient")) {
+      md.append("| ").append(arm).append(" | ").append(cell(samples, arm, ClientResult::acksPerSecond, "%.0f"))
+          .append(" | ").append(cell(samples, arm, ClientResult::p50Millis, "%.2f"))
+          .append(" | ").append(cell(samples, arm, ClientResult::p99Millis, "%.2f"))
+          .append(" | ").append(cell(samples, arm, ClientResult::p999Millis, "%.2f"))
+          .append(" | ").append(cell(samples, arm, ClientResult::maxMillis, "%.1f"))
+          .append(" | ").append(cell(samples, arm, ClientResult::cpuMicrosPerRecord, "%.1f"))
+          .append(" | ").append(cell(samples, arm, ClientResult::cpuCores, "%.2f")).append(" |\n");
+    }
+    double p999 = medianRatio(samples, "resilient", "plain", ClientResult::p999Millis);
+    double p99 = medianRatio(samples, "resilient", "plain", ClientResult::p99Millis);
+    double p50 = medianRatio(samples, "resilient", "plain", ClientResult::p50Millis);
+    double cpu = medianRatio(samples, "resilient", "plain", ClientResult::cpuMicrosPerRecord);
+    md.append(String.format(Locale.ROOT, "%n- p99.9 resilient / plain: **%.3fx** %s; paired %s%n", p999,
+        Targets.atMost(p999, pairedSpread(samples, "resilient", "plain", ClientResult::p999Millis), Targets.P999_MAX),
+        paired(samples, "resilient", "plain", ClientResult::p999Millis)));
+    md.append(String.format(Locale.ROOT, "- p50: %.3fx, p99: %.3fx, CPU per record: %.3fx (paired %s)%n%n", p50, p99,
+        cpu, paired(samples, "resilient", "plain", ClientResult::cpuMicrosPerRecord)));
+    return md.toString();
+  }
+
+  /** One producer over 1,000 topics x 3 partitions (round-robin) against one topic of 3, same rate. */
+  Part scale() throws InterruptedException {
+    List<String> many = IntStream.range(0, SCALE_TOPICS).mapToObj(i -> String.format("scale-%04d", i)).toList();
+    // RF 1: 9,000 replicas would make the brokers, not the client, the thing measured on this machine
+    createTopics(List.of("scale-one"), 3, 1);
+    long began = System.nanoTime();
+    createTopics(many, 3, 1);
+    prime(many, 3);
+    BenchmarkSuite.log("scale: %d topics ready and primed in %.0f s", many.size(), (System.nanoTime() - began) / 1e9);
+    // the first records to 3,000 partitions open 3,000 batches and producer states: a longer warm-up
+    int warmup = 2 * plan.warmupSeconds();
+    List<Arm> arms = new ArrayList<>();
+    for (ClientKind kind : ClientKind.values()) {
+      arms.add(new Arm(kind.label() + ", 1 topic", ClientSpec.paced(kind, cluster.bootstrapFqdns(),
+          List.of("scale-one"), 1, SCALE_RATE, warmup, plan.windowSeconds())));
+      arms.add(new Arm(kind.label() + ", " + SCALE_TOPICS + " topics", ClientSpec.paced(kind, cluster.bootstrapFqdns(),
+          many, 1, SCALE_RATE, warmup, plan.windowSeconds())));
+    }
+    List<Sample> samples = InterleavedRuns.run("scale", arms, plan.repetitions(), logs, profile, profileArm, false);
+    return new Part("scale", scaleMarkdown(plan, samples), samples);
+  }
+
+  static String scaleMarkdown(Plan plan, List<Sample> samples) {
+    int warmup = 2 * plan.warmupSeconds();
+    List<String> arms = new ArrayList<>();
+    for (ClientKind kind : ClientKind.values()) {
+      arms.add(kind.label() + ", 1 topic");
+      arms.add(kind.label() + ", " + SCALE_TOPICS + " topics");
+    }
+    StringBuilder md = new StringBuilder("## Scale: 1 topic against ").append(SCALE_TOPICS)
+        .append(" topics (3 partitions each, RF 1, round-robin), ").append(SCALE_RATE)
+        .append(" records/s, one producer\n\n")
+        .append("Paced, not saturating: at saturation Kafka's own batching differs between 3 and 3,000 partitions, ")
+        .append("which would hide the library's per-topic cost. RF 1 and ").append(SCALE_RATE).append(" records/s: with ")
+        .append("RF 3 (9,000 replicas) or 2,000 records/s the three brokers on this shared machine fell behind (seconds ")
+        .append("of latency), and the comparison measured them. Each client's metadata for every topic is fetched ")
+        .append("before a warm-up of ").append(warmup).append(" s (`partitionsFor`); every partition got one record ")
+        .append("before the first run (a partition's first append creates its log segment on the broker). Cells: ")
+        .append("median (min-max), ")
+        .append(runs(samples, arms.get(0)))
+        .append(" runs per arm, the four arms interleaved.\n\n")
+        .append("| arm | acks/s | CPU µs/record | cores | allocated B/record | p99 ms |\n|---|---:|---:|---:|---:|---:|\n");
+    for (String arm : arms) {
+      md.append("| ").append(arm).append(" | ").append(cell(samples, arm, ClientResult::acksPerSecond, "%.0f"))
+          .append(" | ").append(cell(samples, arm, ClientResult::cpuMicrosPerRecord, "%.1f"))
+          .append(" | ").append(cell(samples, arm, ClientResult::cpuCores, "%.2f"))
+          .append(" | ").append(cell(samples, arm, ClientResult::allocatedBytesPerRecord, "%.0f"))
+          .append(" | ").append(cell(samples, arm, ClientResult::p99Millis, "%.1f")).append(" |\n");
+    }
+    md.append('\n');
+    for (ClientKind kind : ClientKind.values()) {
+      String one = kind.label() + ", 1 topic";
+      String manyArm = kind.label() + ", " + SCALE_TOPICS + " topics";
+      double ratio = medianRatio(samples, manyArm, one, ClientResult::cpuMicrosPerRecord);
+      md.append(String.format(Locale.ROOT, "- %s: CPU per record, %d topics / 1 topic: **%.3fx**%s; paired %s%n",
+          kind.label(), SCALE_TOPICS, ratio, kind == ClientKind.RESILIENT
+              ? " " + Targets.atMost(ratio, pairedSpread(samples, manyArm, one, ClientResult::cpuMicrosPerRecord),
+                  Targets.SCALE_CPU_MAX) : " (Kafka's own cost of more partitions)",
+          paired(samples, manyArm, one, ClientResult::cpuMicrosPerRecord)));
+    }
+    double overhead = medianRatio(samples, "resilient, " + SCALE_TOPICS + " topics", "plain, " + SCALE_TOPICS + " topics",
+        ClientResult::cpuMicrosPerRecord);
+    double overheadOne = medianRatio(samples, "resilient, 1 topic", "plain, 1 topic", ClientResult::cpuMicrosPerRecord);
+    md.append(String.format(Locale.ROOT, "- resilient / plain CPU per record: %.3fx at 1 topic, %.3fx at %d topics%n%n",
+        overheadOne, overhead, SCALE_TOPICS));
+    return md.toString();
+  }
+
+  /** Requests sent to the cluster per minute while healthy, from 1 and 10 producers in one JVM. */
+  Part requests() throws InterruptedException {
+    List<String> topics = IntStream.range(0, 10).mapToObj(i -> "requests-" + i).toList();
+    createTopics(topics, 3, 3);
+    List<Arm> arms = new ArrayList<>();
+    for (int producers : new int[] {1, 10}) {
+      for (ClientKind kind : ClientKind.values()) {
+        arms.add(new Arm(kind.label() + " x" + producers, ClientSpec.paced(kind, cluster.bootstrapFqdns(),
+            topics.subList(0, producers), producers, producers * REQUEST_RATE_PER_PRODUCER, 15,
+            plan.requestWindowSeconds())));
+      }
+    }
+    List<Sample> samples = InterleavedRuns.run("requests", arms, plan.requestRepetitions(), logs, null, "", true);
+    return new Part("requests", requestsMarkdown(plan, samples), samples);
+  }
+
+  static String requestsMarkdown(Plan plan, List<Sample> samples) {
+    StringBuilder md = new StringBuilder("## Requests to the cluster while healthy\n\n")
+        .append("N producers in one client JVM, each writing its own topic (3 partitions) at ")
+        .append(REQUEST_RATE_PER_PRODUCER).append(" keyed records/s; counted over a ").append(plan.requestWindowSeconds())
+        .append(" s window after 15 s of warm-up. By API: every request the JVM's Kafka clients sent in the window, ")
+        .append("counted from their network client's DEBUG log (`Sending <API> request`), exact. Cross-checks from the ")
+        .append("clients' own metrics: the producers' `request-total` (`producer-metrics`; the resilient producer ")
+        .append("reports its inner `KafkaProducer`'s) and the library's shared Admin client's `request-total` over JMX in ")
+        .append("the client JVM (`kafka.admin.client:type=admin-client-metrics,client-id=resilient-kafka-admin-*`). ")
+        .append("Produce requests are left out of \"added\": their number follows batching and timing, not the ")
+        .append("library. Allowed: one `describeConfigs` per topic per 5 minutes (N/5 per minute).\n\n")
+        .append("| arm | producer request-total /min | admin request-total /min (JMX) | admin requests before the window ")
+        .append("(start-up, JMX) | requests other than PRODUCE /min | added over the twin /min | allowed extra /min ")
+        .append("| other than PRODUCE, by API (in the window) |\n|---|---:|---:|---:|---:|---:|---:|---|\n");
+    for (int producers : new int[] {1, 10}) {
+      String plainArm = "plain x" + producers;
+      double plainOther = InterleavedRuns.spread(samples, plainArm, ClientComparisons::nonProducePerMinute).median();
+      for (ClientKind kind : ClientKind.values()) {
+        String arm = kind.label() + " x" + producers;
+        double other = InterleavedRuns.spread(samples, arm, ClientComparisons::nonProducePerMinute).median();
+        md.append("| ").append(arm)
+            .append(" | ").append(cell(samples, arm, r -> r.producerRequests() * 60.0 / r.windowSeconds(), "%.0f"))
+            .append(" | ").append(cell(samples, arm, r -> r.adminRequests() * 60.0 / r.windowSeconds(), "%.1f"))
+            .append(" | ").append(cell(samples, arm, r -> r.adminRequestsBefore(), "%.0f"))
+            .append(" | ").append(cell(samples, arm, ClientComparisons::nonProducePerMinute, "%.1f"))
+            .append(" | ").append(kind == ClientKind.PLAIN ? "-" : String.format(Locale.ROOT, "%+.1f", other - plainOther))
+            .append(" | ").append(kind == ClientKind.PLAIN ? "-" : String.format(Locale.ROOT, "%.1f", producers / 5.0))
+            .append(" | ").append(byApi(samples, arm)).append(" |\n");
+      }
+    }
+    md.append('\n');
+    return md.toString();
+  }
+
+  private static double nonProducePerMinute(ClientResult result) {
+    return result.nonProduceRequests() * 60.0 / result.windowSeconds();
+  }
+
+  /** The non-produce requests of the arm's first run, by client type and API. */
+  private static String byApi(List<Sample> samples, String arm) {
+    StringBuilder text = new StringBuilder();
+    samples.stream().filter(s -> s.arm().equals(arm)).findFirst().ifPresent(s -> s.result().requestsByApi()
+        .forEach((api, count) -> {
+          if (!api.endsWith(" PRODUCE")) {
+            text.append(text.length() == 0 ? "" : ", ").append(api).append(' ').append(count);
+          }
+        }));
+    return text.length() == 0 ? "none" : text.toString();
+  }
+
+  private static String saturationTable(List<Sample> samples, List<String> arms) {
+    StringBuilder md = new StringBuilder("| client | acks/s | CPU µs/record | cores | allocated B/record | GC ms/window |\n")
+        .append("|---|---:|---:|---:|---:|---:|\n");
+    for (String arm : arms) {
+      md.append("| ").append(arm).append(" | ").append(cell(samples, arm, ClientResult::acksPerSecond, "%.0f"))
+          .append(" | ").append(cell(samples, arm, ClientResult::cpuMicrosPerRecord, "%.1f"))
+          .append(" | ").append(cell(samples, arm, ClientResult::cpuCores, "%.2f"))
+          .append(" | ").append(cell(samples, arm, ClientResult::allocatedBytesPerRecord, "%.0f"))
+          .append(" | ").append(cell(samples, arm, r -> r.gcMillis(), "%.0f")).append(" |\n");
+    }
+    return md.toString();
+  }
+
+  private static String ratioLines(List<Sample> samples, String top, String bottom) {
+    double throughput = medianRatio(samples, top, bottom, ClientResult::acksPerSecond);
+    double cpu = medianRatio(samples, top, bottom, ClientResult::cpuMicrosPerRecord);
+    return String.format(Locale.ROOT, "%n- throughput %s / %s: **%.3fx** %s; paired %s%n"
+            + "- CPU per record %s / %s: **%.3fx** %s; paired %s%n", top, bottom, throughput,
+        Targets.atLeast(throughput, pairedSpread(samples, top, bottom, ClientResult::acksPerSecond),
+            Targets.THROUGHPUT_MIN), paired(samples, top, bottom, ClientResult::acksPerSecond),
+        top, bottom, cpu, Targets.atMost(cpu, pairedSpread(samples, top, bottom, ClientResult::cpuMicrosPerRecord),
+            Targets.CPU_PER_RECORD_MAX),
+        paired(samples, top, bottom, ClientResult::cpuMicrosPerRecord));
+  }
+
+  static double medianRatio(List<Sample> samples, String top, String bottom, ToDoubleFunction<ClientResult> value) {
+    return InterleavedRuns.spread(samples, top, value).median() / InterleavedRuns.spread(samples, bottom, value).median();
+  }
+
+  private static Spread pairedSpread(List<Sample> samples, String top, String bottom,
+      ToDoubleFunction<ClientResult> value) {
+    return InterleavedRuns.pairedRatio(samples, top, bottom, value);
+  }
+
+  private static String paired(List<Sample> samples, String top, String bottom, ToDoubleFunction<ClientResult> value) {
+    Spread s = InterleavedRuns.pairedRatio(samples, top, bottom, value);
+    return String.format(Locale.ROOT, "%.3fx (%.3f-%.3f)", s.median(), s.min(), s.max());
+  }
+
+  private static String cell(List<Sample> samples, String arm, ToDoubleFunction<ClientResult> value, String format) {
+    Spread s = InterleavedRuns.spread(samples, arm, value);
+    if (s.count() == 0) {
+      return "-";
+    }
+    String median = String.format(Locale.ROOT, format, s.median());
+    return s.count() == 1 ? median : median + " (" + String.format(Locale.ROOT, format, s.min()) + "-"
+        + String.format(Locale.ROOT, format, s.max()) + ")";
+  }
+
+  /**
+   * Writes one record to every partition and waits for all: the brokers' first append to a partition
+   * creates its log segment, which would otherwise be charged to whichever arm runs first.
+   */
+  private void prime(List<String> topics, int partitions) {
+    try (var producer = ClientKind.PLAIN.create(cluster.bootstrapFqdns(), "bench-prime", Map.of())) {
+      List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+      for (String topic : topics) {
+        for (int p = 0; p < partitions; p++) {
+          sent.add(producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, p, null, new byte[1024])));
+        }
+      }
+      for (java.util.concurrent.Future<?> future : sent) {
+        future.get(2, TimeUnit.MINUTES);
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot prime the scale topics", e);
+    }
+  }
+
+  /** Creates the topics (min ISR 2 when RF > 1) in batches; waits until each partition has a leader and full ISR. */
+  private void createTopics(List<String> names, int partitions, int replicas) throws InterruptedException {
+    for (int from = 0; from < names.size(); from += 100) {
+      List<NewTopic> batch = names.subList(from, Math.min(names.size(), from + 100)).stream()
+          .map(n -> new NewTopic(n, partitions, (short) replicas)
+              .configs(Map.of("min.insync.replicas", replicas > 1 ? "2" : "1"))).toList();
+      cluster.admin().createTopics(batch).values().forEach((name, future) -> {
+        try {
+          future.get(60, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw new IllegalStateException("cannot create topic " + name, e.getCause());
+          }
+        } catch (Exception e) {
+          throw new IllegalStateException("cannot create topic " + name, e);
+        }
+      });
+    }
+    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+    List<String> pending = new ArrayList<>(names);
+    while (!pending.isEmpty()) {
+      List<String> batch = List.copyOf(pending.subList(0, Math.min(pending.size(), 200)));
+      try {
+        Map<String, TopicDescription> described = cluster.admin().describeTopics(batch).allTopicNames()
+            .get(30, TimeUnit.SECONDS);
+        List<String> ready = described.values().stream().filter(d -> d.partitions().stream()
+            .allMatch(p -> p.leader() != null && p.isr().size() == p.replicas().size())).map(TopicDescription::name)
+            .toList();
+        pending.removeAll(ready);
+        if (ready.size() == batch.size()) {
+          continue;
+        }
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        // a broker that has not heard of a new topic yet answers UNKNOWN_TOPIC_OR_PARTITION: ask again
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(pending.size() + " topics without a leader and full ISR after 5 min");
+      }
+      TimeUnit.MILLISECONDS.sleep(200); // metadata propagation to every broker, then ask again
+    }
+  }
+}

@@ -1,0 +1,136 @@
+package dev.resilientkafka.benchmarks;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What one client JVM ({@link ClientMain}) does: which producer, which load, for how long. Passed to the
+ * child as {@code key=value} arguments. Immutable.
+ *
+ * @param client which producer
+ * @param load {@link Load#SATURATE}: {@code threads} senders, each keeping {@code inFlight} records in flight;
+ *     {@link Load#PACED}: one sender offering {@code rate} records per second in total
+ * @param bootstrap {@code bootstrap.servers}
+ * @param topics the topics written, record {@code i} to {@code topics[i % size]}
+ * @param producers producers in the JVM, record {@code i} through producer {@code i % producers}
+ * @param threads sending threads ({@link Load#SATURATE})
+ * @param inFlight records each sending thread keeps in flight ({@link Load#SATURATE})
+ * @param rate records per second offered in total ({@link Load#PACED})
+ * @param keyed whether records carry one of 1,024 keys (else keyless)
+ * @param valueBytes size of each value
+ * @param warmupSeconds time before the measured window
+ * @param windowSeconds length of the measured window
+ */
+public record ClientSpec(ClientKind client, Load load, String bootstrap, List<String> topics, int producers,
+    int threads, int inFlight, int rate, boolean keyed, int valueBytes, int warmupSeconds, int windowSeconds) {
+
+  /** How records are offered. */
+  public enum Load {
+    /** As fast as the bound on records in flight allows. */
+    SATURATE,
+    /** At a fixed rate, latency recorded per record. */
+    PACED
+  }
+
+  /** Checks the arguments. */
+  public ClientSpec {
+    topics = List.copyOf(topics);
+    if (topics.isEmpty()) {
+      throw new IllegalArgumentException("Invalid value [] for topics: name at least one topic");
+    }
+    positive("producers", producers);
+    positive("threads", threads);
+    positive("inFlight", inFlight);
+    positive("rate", rate);
+    positive("valueBytes", valueBytes);
+    positive("windowSeconds", windowSeconds);
+    if (warmupSeconds < 0) {
+      throw new IllegalArgumentException("Invalid value " + warmupSeconds + " for warmupSeconds: must be >= 0");
+    }
+  }
+
+  /** A saturating load on one producer: {@code threads} x {@code inFlight}, 1 KiB keyed records. */
+  public static ClientSpec saturate(ClientKind client, String bootstrap, List<String> topics, int threads,
+      int inFlight, int warmupSeconds, int windowSeconds) {
+    return new ClientSpec(client, Load.SATURATE, bootstrap, topics, 1, threads, inFlight, 1, true, 1024,
+        warmupSeconds, windowSeconds);
+  }
+
+  /** A paced load of {@code rate} 1 KiB keyed records per second over {@code producers} producers. */
+  public static ClientSpec paced(ClientKind client, String bootstrap, List<String> topics, int producers, int rate,
+      int warmupSeconds, int windowSeconds) {
+    return new ClientSpec(client, Load.PACED, bootstrap, topics, producers, 1, 1, rate, true, 1024, warmupSeconds,
+        windowSeconds);
+  }
+
+  /** The child's command-line arguments. */
+  public List<String> toArgs() {
+    Map<String, String> args = new LinkedHashMap<>();
+    args.put("client", client.label());
+    args.put("load", load.name().toLowerCase(Locale.ROOT));
+    args.put("bootstrap", bootstrap);
+    args.put("producers", Integer.toString(producers));
+    args.put("threads", Integer.toString(threads));
+    args.put("inFlight", Integer.toString(inFlight));
+    args.put("rate", Integer.toString(rate));
+    args.put("keyed", Boolean.toString(keyed));
+    args.put("valueBytes", Integer.toString(valueBytes));
+    args.put("warmupSeconds", Integer.toString(warmupSeconds));
+    args.put("windowSeconds", Integer.toString(windowSeconds));
+    args.put("topics", String.join(",", topics));
+    List<String> list = new ArrayList<>();
+    args.forEach((k, v) -> list.add(k + "=" + v));
+    return list;
+  }
+
+  /**
+   * Parses {@link #toArgs()}.
+   *
+   * @throws IllegalArgumentException naming an unknown, missing or malformed argument
+   */
+  public static ClientSpec parse(String[] args) {
+    Map<String, String> map = new LinkedHashMap<>();
+    for (String arg : args) {
+      int eq = arg.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("Invalid argument " + arg + ": expected key=value");
+      }
+      map.put(arg.substring(0, eq), arg.substring(eq + 1));
+    }
+    ClientSpec spec = new ClientSpec(ClientKind.of(required(map, "client")),
+        Load.valueOf(required(map, "load").toUpperCase(Locale.ROOT)), required(map, "bootstrap"),
+        List.of(required(map, "topics").split(",")), integer(map, "producers"), integer(map, "threads"),
+        integer(map, "inFlight"), integer(map, "rate"), Boolean.parseBoolean(required(map, "keyed")),
+        integer(map, "valueBytes"), integer(map, "warmupSeconds"), integer(map, "windowSeconds"));
+    if (!map.isEmpty()) {
+      throw new IllegalArgumentException("Invalid arguments " + map.keySet() + ": unknown to ClientMain");
+    }
+    return spec;
+  }
+
+  private static String required(Map<String, String> map, String key) {
+    String value = map.remove(key);
+    if (value == null) {
+      throw new IllegalArgumentException("Missing argument " + key + "=...");
+    }
+    return value;
+  }
+
+  private static int integer(Map<String, String> map, String key) {
+    String value = required(map, key);
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("Invalid value " + value + " for " + key + ": must be a whole number", e);
+    }
+  }
+
+  private static void positive(String name, int value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException("Invalid value " + value + " for " + name + ": must be > 0");
+    }
+  }
+}
