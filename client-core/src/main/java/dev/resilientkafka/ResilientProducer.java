@@ -41,7 +41,10 @@ import org.jspecify.annotations.Nullable;
  * ResilientProducerConfig#RECORD_ID_HEADER}) unless turned off.
  *
  * <p>Differences from {@code KafkaProducer}: {@code partitioner.class} and {@code interceptor.classes}
- * are rejected; under {@link OverflowPolicy#FAIL} a full buffer makes {@code send()} throw.
+ * are rejected; under {@link OverflowPolicy#FAIL} a full buffer makes {@code send()} throw;
+ * {@code partitioner.availability.timeout.ms} defaults to 1000 instead of 0, so keyless records (whose
+ * partition Kafka's built-in partitioner chooses, as for a plain producer) move off a partition whose
+ * broker stopped taking them within a second.
  *
  * <p><b>Transactions</b> ({@code transactional.id} set) work as on {@code KafkaProducer}: {@link
  * #initTransactions}, {@link #beginTransaction}, {@code send}, {@link #sendOffsetsToTransaction}, {@link

@@ -137,7 +137,7 @@ public final class ResilientProducerConfig {
           "Longest delay between offers of a record Kafka refused, in ms (as Kafka's own retry.backoff.max.ms);"
               + " at least resilient.retry.backoff.ms.")
       .define(TOPIC_IDLE_MS, LONG, DEFAULT_TOPIC_IDLE_MS, Accepts.atLeast(1), LOW,
-          "How long the producer keeps its state for a topic (partitions, sticky partition choice) once no record"
+          "How long the producer keeps its state for a topic (partitions, records in flight) once no record"
               + " of it is pending and none was sent for this long, in ms; for applications that write to many"
               + " short-lived topics.")
       .define(SPOOL_DIR, STRING, null, HIGH,

@@ -343,9 +343,9 @@ class TunedTwinTest {
   }
 
   /**
-   * Keyless records at a steady rate from 4 threads: the library chooses their partition itself (sticky,
-   * a batch's worth per partition, as Kafka's built-in partitioner does), so its requests must carry at
-   * least as many records as the twin's ({@code records-per-request-avg} of each inner producer).
+   * Keyless records at a steady rate from 4 threads: the library leaves their partition to Kafka's
+   * built-in partitioner (sticky batches), so its requests must carry as many records as the twin's
+   * ({@code records-per-request-avg} of each inner producer), and its own queueing must not break batches.
    */
   @Test
   void keylessRecordsBatchAtLeastAsWellAsKafkasStickyPartitioner() throws Exception {

@@ -45,7 +45,7 @@ final class PendingRecord implements Future<RecordMetadata>, Callback {
   TopicLane lane;
   /** The record as handed to Kafka; rebuilt with the partition once it is known. */
   ProducerRecord<byte[], byte[]> kafkaRecord;
-  /** The partition chosen (or given); -1 until then. */
+  /** The partition chosen (or given); -1 until then, {@link RecordBuffer#KAFKA_CHOOSES} for keyless records. */
   int partition = -1;
   /** It holds room in the buffer's bound, given back when it completes. */
   boolean reserved;
@@ -108,12 +108,16 @@ final class PendingRecord implements Future<RecordMetadata>, Callback {
     return kafkaRecord.key();
   }
 
-  /** The record for Kafka with {@code partition}; the same object while the partition is unchanged. */
+  /**
+   * The record for Kafka with {@code partition} (none for {@link RecordBuffer#KAFKA_CHOOSES}); the same
+   * object while the partition is unchanged.
+   */
   ProducerRecord<byte[], byte[]> forPartition(int partition) {
     ProducerRecord<byte[], byte[]> current = kafkaRecord;
     Integer given = current.partition();
-    if (given == null || given != partition) {
-      current = new ProducerRecord<>(current.topic(), partition, current.timestamp(), current.key(), current.value(),
+    Integer wanted = partition == RecordBuffer.KAFKA_CHOOSES ? null : Integer.valueOf(partition);
+    if (!java.util.Objects.equals(given, wanted)) {
+      current = new ProducerRecord<>(current.topic(), wanted, current.timestamp(), current.key(), current.value(),
           current.headers());
       kafkaRecord = current;
     }

@@ -31,10 +31,11 @@ public final class ProducerSettings {
   private static final long KAFKA_DEFAULT_BUFFER_MEMORY = 32L * 1024 * 1024;
   private static final long KAFKA_DEFAULT_MAX_BLOCK_MS = 60_000L;
   /**
-   * Kafka disables partition avoidance by default ({@code partitioner.availability.timeout.ms=0}); keyless
-   * records here avoid a partition once its oldest record has been in flight for a second.
+   * Kafka disables partition avoidance by default ({@code partitioner.availability.timeout.ms=0}); the
+   * inner producer gets a second unless the application set it, so that Kafka's partitioner moves keyless
+   * records off a partition whose broker stopped taking them.
    */
-  private static final long DEFAULT_PARTITION_STALL_MS = 1_000;
+  private static final long DEFAULT_PARTITION_AVAILABILITY_MS = 1_000;
 
   final Duration deliveryTimeout;
   final int maxRecords;
@@ -46,7 +47,6 @@ public final class ProducerSettings {
   final Duration retryBackoff;
   final Duration retryBackoffMax;
   /** Keyless records avoid a partition whose oldest record in flight is older than this. */
-  final Duration partitionStall;
   /** Bytes of keyless records sent to one partition before switching (Kafka's {@code batch.size}). */
   final int batchSize;
   /** {@code partitioner.ignore.keys}: keyed records are spread like keyless ones. */
@@ -98,8 +98,6 @@ public final class ProducerSettings {
       throw new ConfigException(RETRY_BACKOFF_MAX_MS, retryBackoffMax.toMillis(),
           "must be >= " + RETRY_BACKOFF_MS + " (" + retryBackoff.toMillis() + ")");
     }
-    long stall = longValue(kafka, ProducerConfig.PARTITIONER_AVAILABILITY_TIMEOUT_MS_CONFIG, DEFAULT_PARTITION_STALL_MS);
-    this.partitionStall = stall <= 0 ? Duration.ofDays(365) : Duration.ofMillis(stall);
     this.batchSize = (int) Math.max(1, longValue(kafka, ProducerConfig.BATCH_SIZE_CONFIG, 16_384));
     this.ignoreKeys = bool(kafka, ProducerConfig.PARTITIONER_IGNORE_KEYS_CONFIG, false);
     this.topicIdle = Duration.ofMillis(values.getLong(TOPIC_IDLE_MS));
@@ -177,6 +175,7 @@ public final class ProducerSettings {
     long batchSize = longValue(kafka, ProducerConfig.BATCH_SIZE_CONFIG, 16_384);
     // per-record batch overhead and half-filled batches: Kafka's pool must not be the bound that bites
     inner.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(memory, 2 * maxBytes + 64 * batchSize));
+    inner.putIfAbsent(ProducerConfig.PARTITIONER_AVAILABILITY_TIMEOUT_MS_CONFIG, DEFAULT_PARTITION_AVAILABILITY_MS);
     return inner;
   }
 

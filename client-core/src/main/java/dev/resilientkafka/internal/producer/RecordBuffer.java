@@ -41,7 +41,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Fast path.</b> A record whose topic has nothing waiting is handed to Kafka on the calling thread
  * without a lock: its partition is chosen from the partition count cached per topic (explicit, the key's
- * murmur2 hash as Kafka's default partitioner, or sticky for keyless records), room is taken from the
+ * murmur2 hash as Kafka's default partitioner; none for keyless records, whose partition Kafka's own
+ * sticky, availability-aware partitioner chooses), room is taken from the
  * lock-free {@link BufferBound}, and the record is appended to its {@link PartitionSlot}. Completions run
  * on Kafka's I/O thread and take no lock either.
  *
@@ -74,6 +75,12 @@ public final class RecordBuffer implements ClusterView.Member {
   private static final long OUT_OF_RANGE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private static final int UNKNOWN = -1;
   private static final int OUT_OF_RANGE = -2;
+  /**
+   * A keyless record goes to Kafka without a partition: Kafka's built-in partitioner then batches it
+   * sticky and, with {@code partitioner.availability.timeout.ms}, keeps away from partitions whose broker
+   * stopped taking records, exactly as for a plain producer.
+   */
+  static final int KAFKA_CHOOSES = -3;
 
   private final ProducerSettings settings;
   private final Producer<byte[], byte[]> inner;
@@ -83,8 +90,6 @@ public final class RecordBuffer implements ClusterView.Member {
   private final BufferBound bound;
   private final ReofferRetry reoffer;
   private final long deliveryTimeoutNanos;
-  private final long stallNanos;
-  private final int batchSize;
   private final String ioThreadName;
   private final Map<String, TopicLane> lanes = new ConcurrentHashMap<>();
   private final Dispatcher dispatcher;
@@ -114,8 +119,6 @@ public final class RecordBuffer implements ClusterView.Member {
     this.classifier = new FailureClassifier(inner, view);
     this.bound = new BufferBound(settings.maxRecords, settings.maxBytes);
     this.deliveryTimeoutNanos = settings.deliveryTimeout.toNanos();
-    this.stallNanos = settings.partitionStall.toNanos();
-    this.batchSize = settings.batchSize;
     this.ioThreadName = "kafka-producer-network-thread | " + clientId;
     this.reoffer = new ReofferRetry(clientId, settings.retryBackoff, settings.retryBackoffMax);
     this.dispatcher = new Dispatcher(this, clientId, settings.topicIdle);
@@ -151,9 +154,8 @@ public final class RecordBuffer implements ClusterView.Member {
     long now = System.nanoTime();
     TopicLane lane = lane(topic, now);
     boolean fast = lane.waiting == 0 && lane.waitingOutOfRange == 0;
-    int chosen = fast ? partitionFor(lane, partition, key, (key == null ? 0 : key.length)
-        + (value == null ? 0 : value.length), now) : UNKNOWN;
-    Integer kafkaPartition = chosen >= 0 ? Integer.valueOf(chosen) : partition;
+    int chosen = fast ? partitionFor(lane, partition, key, now) : UNKNOWN;
+    Integer kafkaPartition = chosen >= 0 ? Integer.valueOf(chosen) : partition; // null when Kafka chooses
     ProducerRecord<byte[], byte[]> kafkaRecord = new ProducerRecord<>(topic, kafkaPartition, timestamp, key, value, headers);
     if (recordId != null) {
       kafkaRecord.headers().add(recordId);
@@ -194,9 +196,9 @@ public final class RecordBuffer implements ClusterView.Member {
       // dispatcher queued meanwhile
       partition = UNKNOWN;
     } else if (partition == UNKNOWN) {
-      partition = partitionFor(lane, record.explicitPartition, record.key(), record.sizeInBytes, now);
+      partition = partitionFor(lane, record.explicitPartition, record.key(), now);
     }
-    if (partition >= 0) {
+    if (handable(partition)) {
       Exception refused = handOver(record, partition);
       if (refused == null) {
         return true;
@@ -448,10 +450,10 @@ public final class RecordBuffer implements ClusterView.Member {
 
   /**
    * The partition for a record of {@code lane}: the explicit one, the key's hash over the known count, or
-   * the sticky one for keyless records; {@link #UNKNOWN} while the topic's partitions are not known,
+   * {@link #KAFKA_CHOOSES} for keyless records; {@link #UNKNOWN} while the topic's partitions are not known,
    * {@link #OUT_OF_RANGE} for an explicit partition beyond the known count.
    */
-  private int partitionFor(TopicLane lane, @Nullable Integer explicit, byte @Nullable [] key, int size, long now) {
+  private int partitionFor(TopicLane lane, @Nullable Integer explicit, byte @Nullable [] key, long now) {
     TopicLane.Partitions known = lane.freshPartitions(now);
     if (known == null) {
       known = readPartitions(lane, now);
@@ -465,7 +467,12 @@ public final class RecordBuffer implements ClusterView.Member {
     if (key != null && !settings.ignoreKeys) {
       return Utils.toPositive(Utils.murmur2(key)) % known.count();
     }
-    return lane.stickyPartition(known, size, batchSize, stallNanos, now);
+    return KAFKA_CHOOSES;
+  }
+
+  /** Whether {@code partition} (from {@link #partitionFor}) lets the record go to Kafka now. */
+  private static boolean handable(int partition) {
+    return partition >= 0 || partition == KAFKA_CHOOSES;
   }
 
   /** Reads the topic's partitions from the inner producer's metadata; the last known ones when it has none. */
@@ -620,10 +627,10 @@ public final class RecordBuffer implements ClusterView.Member {
         }
         ArrayDeque<PendingRecord> target = null;
         if (lane.queue.isEmpty() && record.lastRefusal == null) {
-          int partition = partitionFor(lane, record.explicitPartition, record.key(), record.sizeInBytes, now);
+          int partition = partitionFor(lane, record.explicitPartition, record.key(), now);
           if (partition == OUT_OF_RANGE) {
             target = lane.outOfRange.computeIfAbsent(record.explicitPartition, p -> new ArrayDeque<>());
-          } else if (partition >= 0) {
+          } else if (handable(partition)) {
             ArrayDeque<PendingRecord> behind = lane.outOfRange.get(partition);
             if (behind != null) {
               target = behind;
@@ -707,7 +714,8 @@ public final class RecordBuffer implements ClusterView.Member {
     if (record.isDone()) {
       return;
     }
-    FailureCause cause = closingInner ? FailureCause.CLOSED : classifier.classify(record.topic(), record.partition, exception);
+    int partition = record.partition == KAFKA_CHOOSES && metadata != null ? metadata.partition() : record.partition;
+    FailureCause cause = closingInner ? FailureCause.CLOSED : classifier.classify(record.topic(), partition, exception);
     fail(record, cause, null, exception, null);
   }
 
@@ -736,7 +744,7 @@ public final class RecordBuffer implements ClusterView.Member {
         dispatcher.wake(); // room in memory for records waiting on disk
       }
     }
-    if (record.partition >= 0) {
+    if (record.partition >= 0 || record.partition == KAFKA_CHOOSES) {
       record.lane.slot(record.partition).trim();
     }
     SpoolBacklog disk = backlog;
@@ -813,7 +821,7 @@ public final class RecordBuffer implements ClusterView.Member {
         lane.waiting--;
         continue;
       }
-      int partition = partitionFor(lane, record.explicitPartition, record.key(), record.sizeInBytes, now);
+      int partition = partitionFor(lane, record.explicitPartition, record.key(), now);
       if (partition == UNKNOWN) {
         return Blocked.NO_METADATA;
       }

@@ -4,16 +4,15 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.common.PartitionInfo;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Everything the producer keeps per topic: the partitions as last read from the inner producer's
- * metadata, the records Kafka holds per partition ({@link PartitionSlot}), the records waiting because
- * Kafka did not take them, and the sticky choice for records without a key.
+ * metadata, the records Kafka holds per partition ({@link PartitionSlot}; keyless records, whose partition
+ * Kafka's partitioner chooses, in a slot of their own), and the records waiting because Kafka did not take
+ * them.
  *
  * <p>Waiting records are kept in send order in one queue per topic (Kafka refuses records of a topic
  * together: no metadata yet, or its accumulator full), except records for an explicit partition beyond
@@ -40,9 +39,6 @@ final class TopicLane {
     }
   }
 
-  /** The partition keyless records stick to, and how many bytes went there since it was chosen. */
-  private record Sticky(int partition, AtomicInteger bytes) {}
-
   final String topic;
   final ReentrantLock lock = new ReentrantLock();
   /** Records waiting for the topic (no partition known or Kafka refused them), in send order. */
@@ -67,7 +63,8 @@ final class TopicLane {
 
   private volatile @Nullable Partitions partitions;
   private volatile PartitionSlot[] slots = new PartitionSlot[0];
-  private volatile @Nullable Sticky sticky;
+  /** Keyless records Kafka holds: Kafka's partitioner chose their partition, known when they complete. */
+  private final PartitionSlot kafkaChosen = new PartitionSlot(RecordBuffer.KAFKA_CHOOSES);
 
   TopicLane(String topic, long now) {
     this.topic = topic;
@@ -88,7 +85,11 @@ final class TopicLane {
     return known != null && now - known.readNanos() < PARTITIONS_CHECK_NANOS ? known : null;
   }
 
+  /** The slot of {@code partition}, or of the records whose partition Kafka chooses ({@link RecordBuffer#KAFKA_CHOOSES}). */
   PartitionSlot slot(int partition) {
+    if (partition == RecordBuffer.KAFKA_CHOOSES) {
+      return kafkaChosen;
+    }
     PartitionSlot[] current = slots;
     if (partition < current.length) {
       PartitionSlot slot = current[partition];
@@ -111,57 +112,24 @@ final class TopicLane {
     }
   }
 
-  PartitionSlot[] slots() {
-    return slots;
-  }
-
-  /**
-   * The partition for a keyless record: the current sticky one until {@code batchSize} bytes went
-   * there, then another one, at random among those with a leader and no record in flight for longer
-   * than {@code stallNanos} (as Kafka's own partitioner avoids partitions whose broker stopped taking
-   * produce requests).
-   */
-  int stickyPartition(Partitions known, int size, int batchSize, long stallNanos, long now) {
-    Sticky current = sticky;
-    if (current != null && current.partition < known.count()) {
-      if (current.bytes.addAndGet(size) < batchSize) {
-        return current.partition;
+  /** Every slot: one per partition used so far, then the one of records Kafka chose the partition for. */
+  List<PartitionSlot> slots() {
+    List<PartitionSlot> all = new java.util.ArrayList<>();
+    for (PartitionSlot slot : slots) {
+      if (slot != null) {
+        all.add(slot);
       }
     }
-    int chosen = pickAvailable(known, current == null ? -1 : current.partition, stallNanos, now);
-    Sticky next = new Sticky(chosen, new AtomicInteger(size));
-    sticky = next;
-    return chosen;
-  }
-
-  private int pickAvailable(Partitions known, int previous, long stallNanos, long now) {
-    int count = known.count();
-    int[] candidates = new int[count];
-    int n = 0;
-    for (int p = 0; p < count; p++) {
-      if (known.hasLeader()[p] && !stalled(p, stallNanos, now) && (p != previous || count == 1)) {
-        candidates[n++] = p;
-      }
-    }
-    ThreadLocalRandom random = ThreadLocalRandom.current();
-    if (n == 0) {
-      return previous >= 0 && count > 1 ? (previous + 1 + random.nextInt(count - 1)) % count : random.nextInt(count);
-    }
-    return candidates[random.nextInt(n)];
-  }
-
-  private boolean stalled(int partition, long stallNanos, long now) {
-    PartitionSlot[] current = slots;
-    if (partition >= current.length || current[partition] == null) {
-      return false;
-    }
-    PendingRecord oldest = current[partition].oldest();
-    return oldest != null && now - oldest.acceptedNanos > stallNanos;
+    all.add(kafkaChosen);
+    return all;
   }
 
   /** Whether nothing waits and Kafka holds nothing for this topic. */
   boolean idle() {
     if (waiting > 0 || waitingOutOfRange > 0) {
+      return false;
+    }
+    if (!kafkaChosen.idle()) {
       return false;
     }
     for (PartitionSlot slot : slots) {
@@ -189,7 +157,7 @@ final class TopicLane {
         oldest = older(oldest, slot.oldest());
       }
     }
-    return oldest;
+    return older(oldest, kafkaChosen.oldest());
   }
 
   private static @Nullable PendingRecord older(@Nullable PendingRecord a, @Nullable PendingRecord b) {
