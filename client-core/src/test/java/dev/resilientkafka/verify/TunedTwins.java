@@ -36,12 +36,15 @@ final class TunedTwins {
   }
 
   static ResilientProducer<String, String> resilient(LocalKafkaCluster cluster, Duration deliveryTimeout,
-      Map<String, Object> extra) {
-    return ResilientProducer.<String, String>builder()
+      Map<String, Object> extra, dev.resilientkafka.ProducerListener... listeners) {
+    ResilientProducer.Builder<String, String> builder = ResilientProducer.<String, String>builder()
         .config(common(cluster, deliveryTimeout))
         .config(extra)
-        .serializers(new StringSerializer(), new StringSerializer())
-        .build();
+        .serializers(new StringSerializer(), new StringSerializer());
+    for (dev.resilientkafka.ProducerListener listener : listeners) {
+      builder.listener(listener);
+    }
+    return builder.build();
   }
 
   /**

@@ -10,8 +10,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Utils;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.ProducerPostProcessor;
 
@@ -22,17 +20,18 @@ import org.springframework.kafka.core.ProducerPostProcessor;
  * processors, close on context stop. The configuration holds Kafka keys and {@code resilient.*} keys
  * ({@link dev.resilientkafka.ResilientProducerConfig}).
  *
- * <p>Transactional producers ({@code transactionIdPrefix} set) are plain {@code KafkaProducer}s, without
- * the buffer: {@code ResilientProducer} does not support transactions. The auto-configuration refuses a
- * transactional factory unless {@code resilient.kafka.producer.plain-transactions=true}, and then says so at
- * WARN once. Thread-safe, like its parent.
+ * <p>Transactional producers ({@code transactionIdPrefix} set, e.g. by {@code
+ * spring.kafka.producer.transaction-id-prefix}) are {@code ResilientProducer}s too, with the {@code
+ * transactional.id} the parent gives each: {@code KafkaTemplate.executeInTransaction}, {@code
+ * KafkaTransactionManager} and listener containers that send offsets to the transaction call only {@link
+ * Producer} methods. A failed transactional call throws {@link dev.resilientkafka.DeliveryFailedException}
+ * (its cause is Kafka's exception, e.g. {@code ProducerFencedException}); the parent then closes that producer
+ * and makes a new one for the next transaction, as it does for a plain producer. Thread-safe, like its parent.
  *
  * @param <K> key type
  * @param <V> value type
  */
 public final class ResilientKafkaProducerFactory<K, V> extends DefaultKafkaProducerFactory<K, V> {
-  private static final Logger LOG = LoggerFactory.getLogger(ResilientKafkaProducerFactory.class);
-
   private final Supplier<List<ProducerListener>> listeners;
 
   /**
@@ -45,20 +44,14 @@ public final class ResilientKafkaProducerFactory<K, V> extends DefaultKafkaProdu
   }
 
   /**
-   * Builds a {@link ResilientProducer} from {@code configs} (a plain producer when {@code
-   * transactional.id} is set) and applies the post processors.
+   * Builds a {@link ResilientProducer} from {@code configs} (transactional when they hold {@code
+   * transactional.id}) and applies the post processors.
    *
    * @throws org.apache.kafka.common.config.ConfigException naming the key, for a setting the resilient
    *     producer rejects (e.g. {@code acks=1} without availability mode)
    */
   @Override
   protected Producer<K, V> createRawProducer(Map<String, Object> configs) {
-    Object transactionalId = configs.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
-    if (transactionalId != null && !String.valueOf(transactionalId).isBlank()) {
-      LOG.debug("transactional producer {}: a plain KafkaProducer (ResilientProducer does not support transactions)",
-          transactionalId);
-      return super.createRawProducer(withoutResilientKeys(configs));
-    }
     ResilientProducer.Builder<K, V> builder = ResilientProducer.builder();
     configs.forEach((key, value) -> {
       if (value != null) {
@@ -77,12 +70,6 @@ public final class ResilientKafkaProducerFactory<K, V> extends DefaultKafkaProdu
       producer = postProcessor.apply(producer);
     }
     return producer;
-  }
-
-  private static Map<String, Object> withoutResilientKeys(Map<String, Object> configs) {
-    Map<String, Object> plain = new java.util.HashMap<>(configs);
-    plain.keySet().removeIf(k -> k.startsWith("resilient."));
-    return plain;
   }
 
   @SuppressWarnings("unchecked")

@@ -275,6 +275,20 @@ public final class ProducerCore<K, V> {
    *
    * @throws IllegalStateException when {@code transactional.id} is not set (Kafka's message)
    */
+  /**
+   * Makes a transactional call; a {@link dev.resilientkafka.DeliveryFailedException} it throws is told to
+   * the listeners first.
+   */
+  public void transactionCall(String operation, java.util.function.Consumer<TransactionCoordinator> call) {
+    TransactionCoordinator coordinator = transactions();
+    try {
+      call.accept(coordinator);
+    } catch (dev.resilientkafka.DeliveryFailedException e) {
+      listener.onTransactionFailed(operation, e.failureCause());
+      throw e;
+    }
+  }
+
   public TransactionCoordinator transactions() {
     if (transactions == null) {
       throw new IllegalStateException("Cannot use transactional methods without enabling transactions by setting "
