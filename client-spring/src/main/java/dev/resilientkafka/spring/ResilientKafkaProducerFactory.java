@@ -21,12 +21,17 @@ import org.springframework.kafka.core.ProducerPostProcessor;
  * ({@link dev.resilientkafka.ResilientProducerConfig}).
  *
  * <p>Transactional producers ({@code transactionIdPrefix} set, e.g. by {@code
- * spring.kafka.producer.transaction-id-prefix}) are {@code ResilientProducer}s too, with the {@code
- * transactional.id} the parent gives each: {@code KafkaTemplate.executeInTransaction}, {@code
+ * spring.kafka.producer.transaction-id-prefix}) are {@code ResilientProducer}s too, built here from the
+ * configuration the parent gives each, which holds {@code transactional.id} = prefix + the parent's next
+ * suffix; the parent calls {@code initTransactions}, caches the producer per prefix and closes it on
+ * {@code reset()}/{@code destroy()}. {@code KafkaTemplate.executeInTransaction}, {@code
  * KafkaTransactionManager} and listener containers that send offsets to the transaction call only {@link
  * Producer} methods. A failed transactional call throws {@link dev.resilientkafka.DeliveryFailedException}
- * (its cause is Kafka's exception, e.g. {@code ProducerFencedException}); the parent then closes that producer
- * and makes a new one for the next transaction, as it does for a plain producer. Thread-safe, like its parent.
+ * naming the cause (Kafka's exception as its cause, e.g. {@code InvalidProducerEpochException} when
+ * fenced). When {@code beginTransaction} or {@code commitTransaction} failed, the parent skips the abort,
+ * closes that producer (its open transaction is aborted) and builds one with the next suffix for the next
+ * transaction, whatever {@code recovery()} says; other failures are aborted on the same producer.
+ * Thread-safe, like its parent.
  *
  * @param <K> key type
  * @param <V> value type

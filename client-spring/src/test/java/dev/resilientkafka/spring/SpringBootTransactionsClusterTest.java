@@ -17,8 +17,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -41,9 +43,11 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApplicationRecoverableException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -51,12 +55,15 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.KafkaException;
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaOperations;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
 import org.springframework.kafka.transaction.KafkaTransactionManager;
 import org.springframework.transaction.annotation.Transactional;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Kafka transactions in a real Spring Boot application on the testkit cluster, configured only with
@@ -128,15 +135,17 @@ class SpringBootTransactionsClusterTest {
   private record TemplateRun(Factory factory, long coldCommitMillis, long warmCommitMillis, String rollbackError,
       Map<String, Integer> rollbackCallbacks, RuntimeException fencedError, Map<String, Integer> fencedCallbacks,
       Map<String, Long> committed, Map<String, Long> readUncommitted, Map<String, Double> producerRecordsFailed,
-      Map<String, Double> factoryRecordsFailed, Map<String, Double> factoryTransactionsFailed) {
+      Map<String, Double> factoryRecordsFailed, Map<String, Double> factoryTransactionsFailed,
+      List<String> transactionalIds, int liveAfterFence, int liveAfterReset, int liveAtEnd) {
 
     String line() {
       return String.format("%-40s commit of 20 records %d ms (first, with initTransactions), %d ms (next);"
               + " rollback: '%s', callbacks %s; fenced: %s, callbacks %s; read_committed %s (read_uncommitted %s);"
-              + " meters: producer records.failed %s, factory records.failed %s, factory transactions.failed %s",
+              + " meters: producer records.failed %s, factory records.failed %s, factory transactions.failed %s;"
+              + " transactional.ids %s; live resilient producers after the fence %d, after reset() %d, at the end %d",
           factory.label, coldCommitMillis, warmCommitMillis, rollbackError, rollbackCallbacks, describe(fencedError),
           fencedCallbacks, committed, readUncommitted, producerRecordsFailed, factoryRecordsFailed,
-          factoryTransactionsFailed);
+          factoryTransactionsFailed, transactionalIds, liveAfterFence, liveAfterReset, liveAtEnd);
     }
   }
 
@@ -144,10 +153,13 @@ class SpringBootTransactionsClusterTest {
    * {@code executeInTransaction}: 20 records committed are visible to {@code read_committed}; 20 records
    * sent before the callback throws are rolled back, and so is a transaction whose producer another
    * producer with the same {@code transactional.id} fenced (a record sent after the fence fails); the next
-   * transaction commits on a new producer. With the starter the fenced commit fails with {@code
-   * DeliveryFailedException} {@code FENCED} ({@code CLOSE_PRODUCER}, Kafka's exception as the cause), and
-   * the failures stay on the factory's meters after spring-kafka closed the fenced producer: records by
-   * their callbacks' causes, the commit as a failed transaction.
+   * transaction commits on a new producer, whose {@code transactional.id} is the prefix and the factory's next
+   * suffix.
+   * With the starter the fenced commit fails with {@code DeliveryFailedException} {@code FENCED} ({@code
+   * CLOSE_PRODUCER}, Kafka's exception as the cause), and the failures stay on the factory's meters after
+   * spring-kafka closed the fenced producer: records by their callbacks' causes, the commit as a failed
+   * transaction. The factory's {@code reset()} (what a context stop calls) closes the cached producer, and
+   * the next transaction commits on a new one.
    */
   @Test
   void executeInTransactionCommitsAndRollsBackBesideSpringsDefaultFactory() throws Exception {
@@ -159,8 +171,14 @@ class SpringBootTransactionsClusterTest {
 
     TemplateRun resilient = runs.get(Factory.RESILIENT);
     assertThat(resilient.committed()).as("read_committed: prefix of each value -> records")
-        .containsEntry("commit", 20L).containsEntry("warm", 20L).containsEntry("after", 20L)
-        .doesNotContainKeys("rollback", "fenced");
+        .isEqualTo(Map.of("commit", 20L, "warm", 20L, "after", 20L, "reset", 20L));
+    assertThat(resilient.readUncommitted()).as("read_uncommitted: the fenced transaction's first record was written")
+        .containsEntry("fenced", 1L);
+    assertThat(resilient.transactionalIds()).as("transactional.id: the prefix and the factory's next suffix, for the"
+        + " first producer, the one after the fence and the one after reset()")
+        .containsExactly("template-r-0", "template-r-1", "template-r-2");
+    assertThat(List.of(resilient.liveAfterFence(), resilient.liveAfterReset(), resilient.liveAtEnd()))
+        .as("live producers: the fenced one closed, the cached one closed by reset(), a new one").containsExactly(1, 0, 1);
     assertThat(resilient.rollbackError()).isEqualTo("the application changed its mind");
     assertThat(resilient.rollbackCallbacks().values().stream().mapToInt(Integer::intValue).sum())
         .as("every rolled-back record's callback ran").isEqualTo(20);
@@ -188,7 +206,7 @@ class SpringBootTransactionsClusterTest {
         "spring.kafka.producer.transaction-id-prefix=" + prefix)) {
       assertThat(app.getBean(ProducerFactory.class).getClass())
           .isEqualTo(factory == Factory.RESILIENT ? ResilientKafkaProducerFactory.class
-              : org.springframework.kafka.core.DefaultKafkaProducerFactory.class);
+              : DefaultKafkaProducerFactory.class);
       @SuppressWarnings("unchecked")
       KafkaTemplate<String, String> template = app.getBean(KafkaTemplate.class);
       SimpleMeterRegistry registry = app.getBean(SimpleMeterRegistry.class);
@@ -207,7 +225,7 @@ class SpringBootTransactionsClusterTest {
       } catch (IllegalStateException e) {
         rollbackError = e.getMessage();
       }
-      rollback.await(20);
+      rollback.awaitCompleted(20);
 
       Callbacks fenced = new Callbacks();
       RuntimeException fencedError = null;
@@ -222,14 +240,21 @@ class SpringBootTransactionsClusterTest {
       } catch (RuntimeException e) {
         fencedError = e;
       }
-      fenced.await(1);
+      fenced.awaitCompleted(1);
 
       timedTransaction(template, topic, "after");
+      ResilientKafkaClients clients = app.getBean(ResilientKafkaClients.class);
+      int liveAfterFence = clients.producers().size();
+      // as on a context stop: the factory closes its cached transactional producers; the next transaction makes one
+      ((DefaultKafkaProducerFactory<?, ?>) app.getBean(ProducerFactory.class)).reset();
+      int liveAfterReset = clients.producers().size();
+      timedTransaction(template, topic, "reset");
       return new TemplateRun(factory, coldCommitMillis, warmCommitMillis, rollbackError, rollback.byOutcome(),
           fencedError, fenced.byOutcome(), byPrefix(read(topic, "read_committed")),
           byPrefix(read(topic, "read_uncommitted")), byCause(registry, "resilientkafka.producer.records.failed"),
           byCause(registry, "resilientkafka.producer.factory.records.failed"),
-          byCause(registry, "resilientkafka.producer.factory.transactions.failed"));
+          byCause(registry, "resilientkafka.producer.factory.transactions.failed"), transactionalIds(prefix),
+          liveAfterFence, liveAfterReset, clients.producers().size());
     }
   }
 
@@ -250,7 +275,7 @@ class SpringBootTransactionsClusterTest {
     return counts;
   }
 
-  private static void sendAll(org.springframework.kafka.core.KafkaOperations<String, String> template, String topic,
+  private static void sendAll(KafkaOperations<String, String> template, String topic,
       String prefix, int count, Callbacks callbacks) {
     for (int i = 0; i < count; i++) {
       CompletableFuture<?> sent = template.send(topic, "k" + (i % 4), prefix + "-" + i);
@@ -275,6 +300,12 @@ class SpringBootTransactionsClusterTest {
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** The transactional.ids of {@code prefix} the cluster's coordinators know, in any state. */
+  private static List<String> transactionalIds(String prefix) throws Exception {
+    return cluster.admin().listTransactions().all().get(30, TimeUnit.SECONDS).stream()
+        .map(TransactionListing::transactionalId).filter(id -> id.startsWith(prefix)).sorted().toList();
   }
 
   /** Another producer takes over {@code transactionalId}: its initTransactions fences the earlier one. */
@@ -314,9 +345,9 @@ class SpringBootTransactionsClusterTest {
     private final AtomicInteger completed = new AtomicInteger();
 
     void completed(Throwable error) {
-      Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+      Throwable cause = error instanceof CompletionException && error.getCause() != null
           ? error.getCause() : error;
-      if (cause instanceof org.springframework.kafka.KafkaException && cause.getCause() != null) {
+      if (cause instanceof KafkaException && cause.getCause() != null) {
         cause = cause.getCause(); // KafkaTemplate wraps the producer's exception
       }
       String outcome = cause == null ? "ok" : cause instanceof DeliveryFailedException d ? d.failureCause().name()
@@ -325,8 +356,8 @@ class SpringBootTransactionsClusterTest {
       completed.incrementAndGet();
     }
 
-    void await(int count) {
-      org.awaitility.Awaitility.await("record callbacks").atMost(Duration.ofSeconds(60)).until(() -> completed.get() >= count);
+    void awaitCompleted(int count) {
+      await("record callbacks").atMost(Duration.ofSeconds(60)).until(() -> completed.get() >= count);
     }
 
     Map<String, Integer> byOutcome() {
@@ -351,7 +382,8 @@ class SpringBootTransactionsClusterTest {
    * record through the {@code KafkaTemplate}, in the transaction Boot's {@code KafkaTransactionManager}
    * began for the container, which sends the consumer's offsets to it. Input is fed at 10 records/s (one
    * transaction per record takes some 60 ms on this shared machine); the
-   * leader of an output partition is SIGKILLed and restarted 15 s later. Read with {@code read_committed},
+   * leader of an output partition is SIGKILLed and restarted once the starter's application committed 100
+   * more inputs without it. Read with {@code read_committed},
    * the starter's output holds each input exactly once, every key in order.
    */
   @Test
@@ -374,7 +406,14 @@ class SpringBootTransactionsClusterTest {
             "test.input=" + input, "test.output=transform-out-" + factory.suffix));
       }
       for (ConfigurableApplicationContext app : apps.values()) {
-        assertThat(app.getBeansOfType(KafkaTransactionManager.class)).hasSize(1);
+        KafkaTransactionManager<?, ?> manager = app.getBean(KafkaTransactionManager.class);
+        assertThat(manager.getProducerFactory()).isSameAs(app.getBean(ProducerFactory.class));
+        assertThat(app.getBean(KafkaListenerEndpointRegistry.class).getListenerContainers())
+            .as("the listener's container begins Boot's KafkaTransactionManager transactions").singleElement()
+            .satisfies(container -> assertThat(container.getContainerProperties().getKafkaAwareTransactionManager())
+                .isSameAs(manager));
+        assertThat(AopUtils.isAopProxy(app.getBean(Transformer.class))).as("@Transactional applies to the listener")
+            .isTrue();
       }
       feeder.scheduleAtFixedRate(() -> {
         int n = fed.getAndIncrement();
@@ -388,14 +427,19 @@ class SpringBootTransactionsClusterTest {
 
       TopicPartition out = new TopicPartition("transform-out-r", 0);
       victim = cluster.leaderOf(out);
+      long atKill = committedInputs("transform-r");
       long killed = System.nanoTime();
       cluster.kill(victim);
       cluster.awaitLeaderChange(out, victim, WAIT);
-      await().atMost(WAIT).until(() -> System.nanoTime() - killed > TimeUnit.SECONDS.toNanos(15));
+      // two replicas of three keep the ISR at min.insync.replicas: transactions go on while the broker is down
+      await("the starter's application committed 100 inputs with broker " + victim + " down").atMost(WAIT)
+          .pollInterval(Duration.ofMillis(250)).until(() -> committedInputs("transform-r") >= atKill + 100);
       cluster.start(victim);
       cluster.awaitReady(victim, WAIT);
       killedFor = (System.nanoTime() - killed) / 1_000_000;
-      awaitProgress(committedInputs("transform-r") + 100);
+      long atRestart = committedInputs("transform-r");
+      await("the starter's application committed 100 inputs after the restart").atMost(WAIT)
+          .pollInterval(Duration.ofMillis(250)).until(() -> committedInputs("transform-r") >= atRestart + 100);
 
       feeder.shutdown();
       assertThat(feeder.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
@@ -405,7 +449,7 @@ class SpringBootTransactionsClusterTest {
       boolean plainCaughtUp = true;
       try {
         await().atMost(Duration.ofSeconds(60)).until(() -> caughtUp("transform-p", end));
-      } catch (org.awaitility.core.ConditionTimeoutException e) {
+      } catch (ConditionTimeoutException e) {
         plainCaughtUp = false;
       }
 
@@ -448,7 +492,7 @@ class SpringBootTransactionsClusterTest {
 
   private static long committedInputs(String group) throws Exception {
     return cluster.admin().listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS)
-        .values().stream().filter(java.util.Objects::nonNull).mapToLong(OffsetAndMetadata::offset).sum();
+        .values().stream().filter(Objects::nonNull).mapToLong(OffsetAndMetadata::offset).sum();
   }
 
   private static Map<TopicPartition, Long> endOffsets(String topic) throws Exception {
@@ -490,8 +534,8 @@ class SpringBootTransactionsClusterTest {
       }
       long missing = IntStream.range(0, in).filter(n -> !copies.containsKey("out-in-" + n)).count();
       long duplicates = copies.values().stream().mapToLong(c -> c - 1).sum();
-      return new TransformReport(factory, in, keyedOutput.size(), missing, duplicates, reordered, transformer.calls.get(),
-          transformer.outsideTransaction.get(), transformer.longestPauseMillis(),
+      return new TransformReport(factory, in, keyedOutput.size(), missing, duplicates, reordered, transformer.calls(),
+          transformer.outsideTransaction(), transformer.longestPauseMillis(),
           byCause(registry, "resilientkafka.producer.factory.records.failed"),
           byCause(registry, "resilientkafka.producer.factory.transactions.failed"));
     }
@@ -521,8 +565,8 @@ class SpringBootTransactionsClusterTest {
 
   /** The listener, as an application writes it. */
   static class Transformer {
-    final AtomicInteger calls = new AtomicInteger();
-    final AtomicInteger outsideTransaction = new AtomicInteger();
+    private final AtomicInteger calls = new AtomicInteger();
+    private final AtomicInteger outsideTransaction = new AtomicInteger();
     private final AtomicLong lastCall = new AtomicLong();
     private final AtomicLong longestPause = new AtomicLong();
     private final KafkaTemplate<String, String> template;
@@ -542,13 +586,23 @@ class SpringBootTransactionsClusterTest {
       if (last != 0) {
         longestPause.accumulateAndGet(now - last, Math::max);
       }
-      if (!TransactionSynchronizationManager.isActualTransactionActive() || !template.inTransaction()) {
+      // KafkaTransactionManager binds its producer as a resource (it does not mark an "actual" transaction)
+      if (!template.inTransaction()) {
         outsideTransaction.incrementAndGet();
       }
       template.send(output, record.key(), "out-" + record.value());
     }
 
-    long longestPauseMillis() {
+    // read through these methods: the bean is a proxy (for @Transactional), whose own fields are not the listener's
+    public int calls() {
+      return calls.get();
+    }
+
+    public int outsideTransaction() {
+      return outsideTransaction.get();
+    }
+
+    public long longestPauseMillis() {
       return longestPause.get() / 1_000_000;
     }
   }

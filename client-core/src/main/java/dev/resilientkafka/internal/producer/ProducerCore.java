@@ -1,5 +1,6 @@
 package dev.resilientkafka.internal.producer;
 
+import dev.resilientkafka.DeliveryFailedException;
 import dev.resilientkafka.FailureCause;
 import dev.resilientkafka.ProducerListener;
 import dev.resilientkafka.ResilientProducerConfig;
@@ -16,6 +17,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -271,24 +273,26 @@ public final class ProducerCore<K, V> {
   }
 
   /**
-   * The transactional side.
+   * Makes a transactional call; a {@link DeliveryFailedException} it throws is told to the listeners first
+   * (a transaction can fail without any record failing, e.g. fenced at the commit).
    *
    * @throws IllegalStateException when {@code transactional.id} is not set (Kafka's message)
    */
-  /**
-   * Makes a transactional call; a {@link dev.resilientkafka.DeliveryFailedException} it throws is told to
-   * the listeners first.
-   */
-  public void transactionCall(String operation, java.util.function.Consumer<TransactionCoordinator> call) {
+  public void transactionCall(String operation, Consumer<TransactionCoordinator> call) {
     TransactionCoordinator coordinator = transactions();
     try {
       call.accept(coordinator);
-    } catch (dev.resilientkafka.DeliveryFailedException e) {
+    } catch (DeliveryFailedException e) {
       listener.onTransactionFailed(operation, e.failureCause());
       throw e;
     }
   }
 
+  /**
+   * The transactional side.
+   *
+   * @throws IllegalStateException when {@code transactional.id} is not set (Kafka's message)
+   */
   public TransactionCoordinator transactions() {
     if (transactions == null) {
       throw new IllegalStateException("Cannot use transactional methods without enabling transactions by setting "
