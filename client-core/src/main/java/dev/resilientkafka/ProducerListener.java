@@ -30,6 +30,15 @@ public interface ProducerListener {
   /** A record's callback was told it failed, with this cause (dropped records included). */
   default void onFailed(String topic, FailureCause cause) {}
 
+  /**
+   * A transactional call ({@code initTransactions}, {@code beginTransaction}, {@code
+   * sendOffsetsToTransaction}, {@code commitTransaction}, {@code abortTransaction}) threw {@link
+   * DeliveryFailedException} with this cause, e.g. {@link FailureCause#FENCED} when another producer took
+   * over the {@code transactional.id}. A transaction can fail without any record failing (fenced at the
+   * commit), so this is not covered by {@link #onFailed}. Called on the thread that made the call.
+   */
+  default void onTransactionFailed(String operation, FailureCause cause) {}
+
   /** The producer is closed; remove whatever {@link #onStart} registered. */
   default void onClose() {}
 }

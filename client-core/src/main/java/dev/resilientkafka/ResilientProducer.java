@@ -3,6 +3,7 @@ package dev.resilientkafka;
 import dev.resilientkafka.internal.bootstrap.ClientBootstrap;
 import dev.resilientkafka.internal.producer.ProducerCore;
 import dev.resilientkafka.internal.producer.ProducerSettings;
+import dev.resilientkafka.internal.producer.TransactionCoordinator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -265,7 +266,7 @@ public final class ResilientProducer<K, V> implements Producer<K, V> {
    */
   @Override
   public void initTransactions() {
-    core.transactions().init();
+    core.transactionCall("initTransactions", TransactionCoordinator::init);
   }
 
   /**
@@ -278,7 +279,7 @@ public final class ResilientProducer<K, V> implements Producer<K, V> {
    */
   @Override
   public void beginTransaction() {
-    core.transactions().begin();
+    core.transactionCall("beginTransaction", TransactionCoordinator::begin);
   }
 
   /**
@@ -295,7 +296,8 @@ public final class ResilientProducer<K, V> implements Producer<K, V> {
   @Override
   public void sendOffsetsToTransaction(Map<TopicPartition, OffsetAndMetadata> offsets,
       ConsumerGroupMetadata groupMetadata) {
-    core.transactions().sendOffsets(Objects.requireNonNull(offsets, "offsets"), groupMetadata);
+    Objects.requireNonNull(offsets, "offsets");
+    core.transactionCall("sendOffsetsToTransaction", transactions -> transactions.sendOffsets(offsets, groupMetadata));
   }
 
   /**
@@ -312,7 +314,7 @@ public final class ResilientProducer<K, V> implements Producer<K, V> {
    */
   @Override
   public void commitTransaction() {
-    core.transactions().commit();
+    core.transactionCall("commitTransaction", TransactionCoordinator::commit);
   }
 
   /**
@@ -329,7 +331,7 @@ public final class ResilientProducer<K, V> implements Producer<K, V> {
    */
   @Override
   public void abortTransaction() {
-    core.transactions().abort();
+    core.transactionCall("abortTransaction", TransactionCoordinator::abort);
   }
 
   /**

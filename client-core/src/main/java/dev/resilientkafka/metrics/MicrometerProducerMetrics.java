@@ -41,6 +41,8 @@ import org.jspecify.annotations.Nullable;
  *       {@code .spool.recovered}, {@code .spool.torn.tails} (gauges, with a durable spool only)
  *   <li>{@code resilientkafka.producer.records.dropped} (counter, tag {@code reason} = overflow policy)
  *   <li>{@code resilientkafka.producer.records.failed} (counter, tag {@code cause} = failure cause)
+ *   <li>{@code resilientkafka.producer.transactions.failed} (counter, tag {@code cause} = failure cause):
+ *       transactional calls that threw, e.g. {@code cause=fenced} (with {@code transactional.id} only)
  *   <li>{@code resilience4j.retry.calls} (function counters, tags {@code name} = client id and {@code
  *       kind}): the re-offers of records Kafka refused, as resilience4j counts them (see {@code
  *       dev.resilientkafka.resilience4j.ProducerRetries}); only with resilience4j-micrometer on the classpath
@@ -132,9 +134,13 @@ public final class MicrometerProducerMetrics implements ProducerListener {
   }
 
   private Counter counter(String name, String description, String tagKey, @Nullable String tagValue) {
+    return counter(name, description, "records", tagKey, tagValue);
+  }
+
+  private Counter counter(String name, String description, String unit, String tagKey, @Nullable String tagValue) {
     String id = name + "|" + tagValue;
     return counters.computeIfAbsent(id, k -> {
-      Counter.Builder builder = Counter.builder(PREFIX + name).description(description).baseUnit("records").tags(tags);
+      Counter.Builder builder = Counter.builder(PREFIX + name).description(description).baseUnit(unit).tags(tags);
       if (tagValue != null) {
         builder.tag(tagKey, tagValue);
       }
@@ -163,6 +169,12 @@ public final class MicrometerProducerMetrics implements ProducerListener {
   @Override
   public void onFailed(String topic, FailureCause cause) {
     counter("records.failed", "Records whose callback was told they failed", "cause",
+        cause.name().toLowerCase(Locale.ROOT)).increment();
+  }
+
+  @Override
+  public void onTransactionFailed(String operation, FailureCause cause) {
+    counter("transactions.failed", "Transactional calls (commit, abort, ...) that threw", "calls", "cause",
         cause.name().toLowerCase(Locale.ROOT)).increment();
   }
 

@@ -10,7 +10,10 @@ import dev.resilientkafka.DeliveryFailedException.Recovery;
 import dev.resilientkafka.FailureCause;
 import dev.resilientkafka.ProducerListener;
 import dev.resilientkafka.ResilientProducer;
+import dev.resilientkafka.metrics.MicrometerProducerMetrics;
 import dev.resilientkafka.testkit.LocalKafkaCluster;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -67,9 +70,15 @@ class TransactionalProducerTest {
     }
   }
 
-  private static ResilientProducer<String, String> resilient(String transactionalId) {
+  private static ResilientProducer<String, String> resilient(String transactionalId, ProducerListener... listeners) {
     return TunedTwins.resilient(cluster, DELIVERY, Map.of("transactional.id", transactionalId,
-        "max.block.ms", (int) MAX_BLOCK.toMillis()));
+        "max.block.ms", (int) MAX_BLOCK.toMillis()), listeners);
+  }
+
+  /** A meter of {@code registry} by its cause tag; 0 when it was never incremented. */
+  private static double count(SimpleMeterRegistry registry, String name, String cause) {
+    Counter counter = registry.find(name).tag("cause", cause).counter();
+    return counter == null ? 0 : counter.count();
   }
 
   private static KafkaProducer<String, String> twin(String transactionalId, Duration maxBlock) {
@@ -206,7 +215,8 @@ class TransactionalProducerTest {
     String topic = "txn-abort";
     cluster.createTopic(topic, 3, 3);
     Callbacks callbacks = new Callbacks();
-    try (ResilientProducer<String, String> producer = resilient("abort")) {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (ResilientProducer<String, String> producer = resilient("abort", new MicrometerProducerMetrics(registry))) {
       producer.initTransactions();
       producer.beginTransaction();
       for (int i = 0; i < 10; i++) {
@@ -229,6 +239,9 @@ class TransactionalProducerTest {
         });
       });
       assertThat(producer.bufferedRecords()).isZero();
+      assertThat(count(registry, "resilientkafka.producer.records.failed", "aborted")).isEqualTo(5);
+      assertThat(registry.find("resilientkafka.producer.transactions.failed").counters()).as("the abort itself worked")
+          .isEmpty();
 
       producer.beginTransaction();
       for (int i = 0; i < 10; i++) {
@@ -259,7 +272,8 @@ class TransactionalProducerTest {
     Callbacks callbacks = new Callbacks();
     Throwable commitFailure;
     long commitMs;
-    try (ResilientProducer<String, String> first = resilient("fence-r")) {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (ResilientProducer<String, String> first = resilient("fence-r", new MicrometerProducerMetrics(registry))) {
       first.initTransactions();
       first.beginTransaction();
       for (int i = 0; i < 10; i++) {
@@ -278,6 +292,9 @@ class TransactionalProducerTest {
         });
         assertThatThrownBy(first::beginTransaction).isInstanceOfSatisfying(DeliveryFailedException.class,
             failed -> assertThat(failed.failureCause()).isEqualTo(FailureCause.FENCED));
+        assertThat(count(registry, "resilientkafka.producer.transactions.failed", "fenced"))
+            .as("the commit and the begin that failed, though no record did").isEqualTo(2);
+        assertThat(registry.find("resilientkafka.producer.records.failed").counters()).isEmpty();
         second.beginTransaction();
         for (int i = 0; i < 10; i++) {
           second.send(new ProducerRecord<>(topic, "k" + i, "second-" + i));

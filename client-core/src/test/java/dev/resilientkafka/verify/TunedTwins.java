@@ -1,5 +1,6 @@
 package dev.resilientkafka.verify;
 
+import dev.resilientkafka.ProducerListener;
 import dev.resilientkafka.ResilientProducer;
 import dev.resilientkafka.testkit.LocalKafkaCluster;
 import java.time.Duration;
@@ -36,12 +37,15 @@ final class TunedTwins {
   }
 
   static ResilientProducer<String, String> resilient(LocalKafkaCluster cluster, Duration deliveryTimeout,
-      Map<String, Object> extra) {
-    return ResilientProducer.<String, String>builder()
+      Map<String, Object> extra, ProducerListener... listeners) {
+    ResilientProducer.Builder<String, String> builder = ResilientProducer.<String, String>builder()
         .config(common(cluster, deliveryTimeout))
         .config(extra)
-        .serializers(new StringSerializer(), new StringSerializer())
-        .build();
+        .serializers(new StringSerializer(), new StringSerializer());
+    for (ProducerListener listener : listeners) {
+      builder.listener(listener);
+    }
+    return builder.build();
   }
 
   /**

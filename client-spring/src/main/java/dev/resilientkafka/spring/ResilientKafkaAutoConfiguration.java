@@ -16,8 +16,6 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -56,8 +54,9 @@ import org.springframework.kafka.core.ProducerFactory;
  *       turned off with {@code resilient.kafka.producer.enabled=false} / {@code consumer.enabled=false});
  *   <li>{@code kafkaAdmin}: Boot's {@link KafkaAdmin}, built as Boot builds it, with the headless Service's pod
  *       FQDNs and client settings when one is configured;
- *   <li>a transactional producer factory fails start-up unless {@code
- *       resilient.kafka.producer.plain-transactions=true} (then it is plain, with a WARN);
+ *   <li>with {@code spring.kafka.producer.transaction-id-prefix} (or a customizer setting the prefix) the
+ *       factory's transactional producers are {@code ResilientProducer}s as well, and Boot's {@code
+ *       KafkaTransactionManager} uses them;
  *   <li>{@link RackDiscovery} (settled once) and the {@link ResilientKafkaClients} registry.
  * </ul>
  *
@@ -67,8 +66,6 @@ import org.springframework.kafka.core.ProducerFactory;
 @ConditionalOnClass({ResilientProducer.class, KafkaTemplate.class, KafkaAutoConfiguration.class})
 @EnableConfigurationProperties({ResilientKafkaProperties.class, KafkaProperties.class})
 public final class ResilientKafkaAutoConfiguration {
-  private static final Logger LOG = LoggerFactory.getLogger(ResilientKafkaAutoConfiguration.class);
-
   @Bean
   @ConditionalOnMissingBean
   ResilientKafkaClients resilientKafkaClients() {
@@ -130,18 +127,17 @@ public final class ResilientKafkaAutoConfiguration {
       factory.setTransactionIdPrefix(transactionIdPrefix);
     }
     customizers.orderedStream().forEach(customizer -> customizer.customize(factory));
+    // fail start-up, not the first send, on a setting the resilient producer rejects (acks=1, retries=0, ...)
     String transactional = factory.getTransactionIdPrefix();
     if (transactional != null) {
-      if (!properties.producer().plainTransactions()) {
-        throw new TransactionsNotSupportedException(transactional);
-      }
-      LOG.warn("transaction-id-prefix '{}' with {}.producer.plain-transactions=true: transactional producers are plain "
-          + "KafkaProducers without the resilient buffer; while brokers are down their sends fail after "
-          + "delivery.timeout.ms instead of waiting (non-transactional sends of this factory stay resilient)",
-          transactional, ResilientKafkaProperties.PREFIX);
+      checkTransactional(properties, transactional);
+      // as the factory will build its first transactional producer: the checks of transactional.id apply too
+      Map<String, Object> first = new HashMap<>(factory.getConfigurationProperties());
+      first.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactional + "0");
+      ResilientProducer.checkConfig(first);
+    } else {
+      ResilientProducer.checkConfig(factory.getConfigurationProperties());
     }
-    // fail start-up, not the first send, on a setting the resilient producer rejects (acks=1, retries=0, ...)
-    ResilientProducer.checkConfig(factory.getConfigurationProperties());
     return factory;
   }
 
@@ -219,6 +215,24 @@ public final class ResilientKafkaAutoConfiguration {
     ResilientKafkaConnectionDetails resilientKafkaConnectionDetails(ResilientKafkaBootstrap bootstrap,
         KafkaProperties kafkaProperties, ObjectProvider<SslBundles> sslBundles) {
       return new ResilientKafkaConnectionDetails(bootstrap, kafkaProperties, sslBundles.getIfAvailable());
+    }
+  }
+
+  /**
+   * The producer settings a transaction cannot have, named as the application sets them (the client's
+   * check names {@code transactional.id} and the client keys, which a Boot application does not write).
+   */
+  private static void checkTransactional(ResilientKafkaProperties properties, String transactionIdPrefix) {
+    String because = " while the producer factory is transactional (transaction-id-prefix '" + transactionIdPrefix
+        + "', from spring.kafka.producer.transaction-id-prefix or a customizer)";
+    String spoolDir = properties.producer().spoolDir();
+    if (spoolDir != null && !spoolDir.isBlank()) {
+      throw ResilientKafkaProperties.invalid("producer.spool-dir", spoolDir, "unset" + because
+          + ": a transaction cannot outlive its producer, and the spool sends records again after a restart");
+    }
+    if (properties.producer().availabilityMode()) {
+      throw ResilientKafkaProperties.invalid("producer.availability-mode", true, "false" + because
+          + ": transactions need acks=all and idempotence");
     }
   }
 

@@ -11,9 +11,8 @@ import org.springframework.core.annotation.Order;
 /**
  * Turns resilient-kafka start-up failures into Boot's failure report: an invalid {@code resilient.kafka.*}
  * property ({@link InvalidResilientKafkaPropertyException}), a Kafka client setting the library rejects
- * ({@link ConfigException}, which names the key), a headless Service that did not resolve ({@link
- * BootstrapException}) and a transactional producer factory without the opt-in ({@link
- * TransactionsNotSupportedException}). Ordered first so that the property is named rather than the binding of the whole
+ * ({@link ConfigException}, which names the key) and a headless Service that did not resolve ({@link
+ * BootstrapException}). Ordered first so that the property is named rather than the binding of the whole
  * {@code resilient.kafka} prefix. Stateless.
  */
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -27,19 +26,6 @@ public final class ResilientKafkaFailureAnalyzer implements FailureAnalyzer {
           "Invalid value '" + invalid.value() + "' for property '" + invalid.property() + "': " + invalid.accepted() + ".",
           "Update '" + invalid.property() + "' in your application's configuration (" + invalid.accepted() + ").",
           invalid);
-    }
-    TransactionsNotSupportedException transactions = find(failure, TransactionsNotSupportedException.class);
-    if (transactions != null) {
-      return new FailureAnalysis(
-          "The producer factory is transactional (transaction-id-prefix '" + transactions.transactionIdPrefix()
-              + "', from spring.kafka.producer.transaction-id-prefix or a customizer), but ResilientProducer does not"
-              + " support transactions yet: transactional sends would not get the buffered retry through broker"
-              + " outages.",
-          "Remove spring.kafka.producer.transaction-id-prefix if the application does not need Kafka transactions;"
-              + " or set resilient.kafka.producer.plain-transactions=true to run them on plain KafkaProducers (no"
-              + " buffering: sends fail after delivery.timeout.ms while brokers are down); or set"
-              + " resilient.kafka.producer.enabled=false to use Boot's own producer factory for every producer.",
-          transactions);
     }
     BootstrapException bootstrap = find(failure, BootstrapException.class);
     if (bootstrap != null) {

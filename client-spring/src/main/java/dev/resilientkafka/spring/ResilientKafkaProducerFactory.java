@@ -10,8 +10,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Utils;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.ProducerPostProcessor;
 
@@ -22,17 +20,23 @@ import org.springframework.kafka.core.ProducerPostProcessor;
  * processors, close on context stop. The configuration holds Kafka keys and {@code resilient.*} keys
  * ({@link dev.resilientkafka.ResilientProducerConfig}).
  *
- * <p>Transactional producers ({@code transactionIdPrefix} set) are plain {@code KafkaProducer}s, without
- * the buffer: {@code ResilientProducer} does not support transactions. The auto-configuration refuses a
- * transactional factory unless {@code resilient.kafka.producer.plain-transactions=true}, and then says so at
- * WARN once. Thread-safe, like its parent.
+ * <p>Transactional producers ({@code transactionIdPrefix} set, e.g. by {@code
+ * spring.kafka.producer.transaction-id-prefix}) are {@code ResilientProducer}s too, built here from the
+ * configuration the parent gives each, which holds {@code transactional.id} = prefix + the parent's next
+ * suffix; the parent calls {@code initTransactions}, caches the producer per prefix and closes it on
+ * {@code reset()}/{@code destroy()}. {@code KafkaTemplate.executeInTransaction}, {@code
+ * KafkaTransactionManager} and listener containers that send offsets to the transaction call only {@link
+ * Producer} methods. A failed transactional call throws {@link dev.resilientkafka.DeliveryFailedException}
+ * naming the cause (Kafka's exception as its cause, e.g. {@code InvalidProducerEpochException} when
+ * fenced). When {@code beginTransaction} or {@code commitTransaction} failed, the parent skips the abort,
+ * closes that producer (its open transaction is aborted) and builds one with the next suffix for the next
+ * transaction, whatever {@code recovery()} says; other failures are aborted on the same producer.
+ * Thread-safe, like its parent.
  *
  * @param <K> key type
  * @param <V> value type
  */
 public final class ResilientKafkaProducerFactory<K, V> extends DefaultKafkaProducerFactory<K, V> {
-  private static final Logger LOG = LoggerFactory.getLogger(ResilientKafkaProducerFactory.class);
-
   private final Supplier<List<ProducerListener>> listeners;
 
   /**
@@ -45,20 +49,14 @@ public final class ResilientKafkaProducerFactory<K, V> extends DefaultKafkaProdu
   }
 
   /**
-   * Builds a {@link ResilientProducer} from {@code configs} (a plain producer when {@code
-   * transactional.id} is set) and applies the post processors.
+   * Builds a {@link ResilientProducer} from {@code configs} (transactional when they hold {@code
+   * transactional.id}) and applies the post processors.
    *
    * @throws org.apache.kafka.common.config.ConfigException naming the key, for a setting the resilient
    *     producer rejects (e.g. {@code acks=1} without availability mode)
    */
   @Override
   protected Producer<K, V> createRawProducer(Map<String, Object> configs) {
-    Object transactionalId = configs.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
-    if (transactionalId != null && !String.valueOf(transactionalId).isBlank()) {
-      LOG.debug("transactional producer {}: a plain KafkaProducer (ResilientProducer does not support transactions)",
-          transactionalId);
-      return super.createRawProducer(withoutResilientKeys(configs));
-    }
     ResilientProducer.Builder<K, V> builder = ResilientProducer.builder();
     configs.forEach((key, value) -> {
       if (value != null) {
@@ -77,12 +75,6 @@ public final class ResilientKafkaProducerFactory<K, V> extends DefaultKafkaProdu
       producer = postProcessor.apply(producer);
     }
     return producer;
-  }
-
-  private static Map<String, Object> withoutResilientKeys(Map<String, Object> configs) {
-    Map<String, Object> plain = new java.util.HashMap<>(configs);
-    plain.keySet().removeIf(k -> k.startsWith("resilient."));
-    return plain;
   }
 
   @SuppressWarnings("unchecked")

@@ -154,13 +154,10 @@ public record ResilientKafkaProperties(
    * @param topicIdle How long the state of a topic nothing was sent to is kept.
    * @param spoolDir Directory of the durable spool (a PersistentVolume or an emptyDir), one producer
    *     per directory; records that do not fit in memory wait there and survive a restart. Unset: no
-   *     spool.
+   *     spool. Not with a transaction-id-prefix: a transaction cannot outlive its producer.
    * @param spoolMaxBytes Most bytes of unacknowledged records in the spool.
    * @param spoolFsync When the spool forces its writes to disk: always, never, or an interval in
    *     milliseconds.
-   * @param plainTransactions Whether a transactional producer factory (spring.kafka.producer.transaction-id-prefix)
-   *     may start with plain KafkaProducers, without the buffered retry; false fails start-up instead, since
-   *     ResilientProducer does not support transactions yet.
    */
   public record Producer(
       @DefaultValue("true") boolean enabled,
@@ -175,8 +172,7 @@ public record ResilientKafkaProperties(
       @DefaultValue("10m") Duration topicIdle,
       @Nullable String spoolDir,
       @DefaultValue("1GB") DataSize spoolMaxBytes,
-      @DefaultValue("100") String spoolFsync,
-      @DefaultValue("false") boolean plainTransactions) {
+      @DefaultValue("100") String spoolFsync) {
 
     /** Checks every value. @throws InvalidResilientKafkaPropertyException naming the property */
     public Producer {

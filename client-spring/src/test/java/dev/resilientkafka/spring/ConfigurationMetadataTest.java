@@ -40,7 +40,7 @@ class ConfigurationMetadataTest {
     }
     assertThat(problems).isEmpty();
     assertThat(properties).extracting(p -> p.get("name"))
-        .contains("resilient.kafka.service", "resilient.kafka.producer.plain-transactions",
+        .contains("resilient.kafka.service", "resilient.kafka.producer.spool-dir",
             "management.health.resilientkafka.enabled");
   }
 }

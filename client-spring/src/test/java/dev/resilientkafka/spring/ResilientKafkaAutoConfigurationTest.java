@@ -33,6 +33,7 @@ import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
+import org.springframework.kafka.transaction.KafkaTransactionManager;
 
 /**
  * Wiring and back-off of the auto-configuration with {@link ApplicationContextRunner}: no cluster, the
@@ -118,30 +119,32 @@ class ResilientKafkaAutoConfigurationTest {
   }
 
   @Test
-  void aTransactionalProducerFactoryFailsStartUpUnlessPlainTransactionsAreChosen() {
-    assertFailure(runner.withPropertyValues("spring.kafka.bootstrap-servers=127.0.0.1:1",
-            "spring.kafka.producer.transaction-id-prefix=orders-tx-"),
-        "transaction-id-prefix 'orders-tx-'", "resilient.kafka.producer.plain-transactions=true");
+  void aTransactionalProducerFactoryStartsWithResilientProducersAndBootsTransactionManager() {
+    runner.withPropertyValues("spring.kafka.bootstrap-servers=127.0.0.1:1",
+            "spring.kafka.producer.transaction-id-prefix=orders-tx-")
+        .run(context -> {
+          assertThat(context).hasNotFailed().hasSingleBean(KafkaTransactionManager.class);
+          ResilientKafkaProducerFactory<?, ?> factory = context.getBean(ResilientKafkaProducerFactory.class);
+          assertThat(factory.transactionCapable()).isTrue();
+          assertThat(factory.getTransactionIdPrefix()).isEqualTo("orders-tx-");
+          assertThat(context.getBean(KafkaTransactionManager.class).getProducerFactory()).isSameAs(factory);
+        });
+  }
 
-    java.io.PrintStream original = System.err;
-    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-    System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
-    try {
-      runner.withPropertyValues("spring.kafka.bootstrap-servers=127.0.0.1:1",
-              "spring.kafka.producer.transaction-id-prefix=orders-tx-", "resilient.kafka.producer.plain-transactions=true")
-          .run(context -> {
-            assertThat(context).hasNotFailed();
-            assertThat(context.getBean(ResilientKafkaProducerFactory.class).getTransactionIdPrefix()).isEqualTo("orders-tx-");
-          });
-    } finally {
-      System.setErr(original);
-    }
-    String log = err.toString(java.nio.charset.StandardCharsets.UTF_8);
-    original.print(log);
-    assertThat(log.lines().filter(l -> l.contains("WARN") && l.contains("plain-transactions=true")).toList())
-        .singleElement().asString()
-        .contains("transaction-id-prefix 'orders-tx-'", "plain KafkaProducers without the resilient buffer",
-            "fail after delivery.timeout.ms");
+  @Test
+  void aTransactionalProducerFactoryRefusesTheSpoolAndAvailabilityModeAtStartUp() {
+    ApplicationContextRunner transactional = runner.withPropertyValues("spring.kafka.bootstrap-servers=127.0.0.1:1",
+        "spring.kafka.producer.transaction-id-prefix=orders-tx-");
+    assertFailure(transactional.withPropertyValues("resilient.kafka.producer.spool-dir=/var/spool/orders"),
+        "Invalid value '/var/spool/orders' for property 'resilient.kafka.producer.spool-dir'",
+        "transaction-id-prefix 'orders-tx-'");
+    assertFailure(transactional.withPropertyValues("resilient.kafka.producer.availability-mode=true",
+            "spring.kafka.producer.acks=1"),
+        "'resilient.kafka.producer.availability-mode'", "transactions need acks=all and idempotence");
+    // a client key given through properties[...] is checked as the first transactional producer will have it
+    assertFailure(transactional.withPropertyValues("resilient.kafka.properties[resilient.spool.dir]=/var/spool/x"),
+        "Invalid value /var/spool/x for configuration resilient.spool.dir: a transaction cannot outlive its producer",
+        "resilient.kafka.*");
   }
 
   @Test

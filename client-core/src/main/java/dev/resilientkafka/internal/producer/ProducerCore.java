@@ -1,5 +1,6 @@
 package dev.resilientkafka.internal.producer;
 
+import dev.resilientkafka.DeliveryFailedException;
 import dev.resilientkafka.FailureCause;
 import dev.resilientkafka.ProducerListener;
 import dev.resilientkafka.ResilientProducerConfig;
@@ -16,6 +17,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -268,6 +270,22 @@ public final class ProducerCore<K, V> {
     return java.util.Optional.of(new SpoolStatus(spool.directory(), spool.records(), spool.bytes(),
         settings.spoolMaxBytes, oldest < 0 ? Duration.ZERO : Duration.ofMillis(Math.max(0, System.currentTimeMillis() - oldest)),
         found.records(), found.tornTails()));
+  }
+
+  /**
+   * Makes a transactional call; a {@link DeliveryFailedException} it throws is told to the listeners first
+   * (a transaction can fail without any record failing, e.g. fenced at the commit).
+   *
+   * @throws IllegalStateException when {@code transactional.id} is not set (Kafka's message)
+   */
+  public void transactionCall(String operation, Consumer<TransactionCoordinator> call) {
+    TransactionCoordinator coordinator = transactions();
+    try {
+      call.accept(coordinator);
+    } catch (DeliveryFailedException e) {
+      listener.onTransactionFailed(operation, e.failureCause());
+      throw e;
+    }
   }
 
   /**

@@ -60,6 +60,11 @@ public final class SafeListener implements ProducerListener {
   }
 
   @Override
+  public void onTransactionFailed(String operation, FailureCause cause) {
+    each("onTransactionFailed", l -> l.onTransactionFailed(operation, cause));
+  }
+
+  @Override
   public void onClose() {
     each("onClose", ProducerListener::onClose);
   }
