@@ -262,17 +262,22 @@ public final class ClusterView {
     }
     AtomicInteger left = new AtomicInteger(futures.size());
     futures.forEach((resource, future) -> future.whenComplete((config, error) -> {
-      if (error == null) {
-        ConfigEntry entry = config.get("min.insync.replicas");
-        if (entry != null && entry.value() != null) {
-          minIsr.put(resource.name(), new Probe<>(Integer.parseInt(entry.value()), System.nanoTime()));
+      try {
+        if (error == null) {
+          ConfigEntry entry = config.get("min.insync.replicas");
+          if (entry != null && entry.value() != null) {
+            minIsr.put(resource.name(), new Probe<>(Integer.parseInt(entry.value()), System.nanoTime()));
+          }
+        } else {
+          noteFailure(error);
+          LOG.debug("could not read min.insync.replicas of {}: {}", resource.name(), error.toString());
         }
-      } else {
-        noteFailure(error);
-        LOG.debug("could not read min.insync.replicas of {}: {}", resource.name(), error.toString());
-      }
-      if (left.decrementAndGet() == 0) {
-        readingConfigs.set(false);
+      } catch (RuntimeException e) {
+        warnOnce("config", "cluster view of " + cluster() + " could not read min.insync.replicas of " + resource.name(), e);
+      } finally {
+        if (left.decrementAndGet() == 0) {
+          readingConfigs.set(false);
+        }
       }
     }));
   }

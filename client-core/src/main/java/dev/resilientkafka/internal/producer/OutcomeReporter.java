@@ -47,7 +47,8 @@ final class OutcomeReporter {
   /** Builds the failure a record is completed with. */
   static DeliveryFailedException failure(PendingRecord record, FailureCause cause, @Nullable OverflowPolicy dropped,
       @Nullable String detail, @Nullable Throwable error) {
-    String where = record.topic() + (record.partition >= 0 ? "-" + record.partition : "");
+    int partition = record.partitionForApplication();
+    String where = record.topic() + (partition >= 0 ? "-" + partition : "");
     String message = dropped != null
         ? (cause == FailureCause.SPOOL_FULL ? "spool full" : "buffer full") + ", record for " + where
             + " dropped under policy " + dropped + (detail != null ? " (" + detail + ")" : "")
@@ -60,7 +61,7 @@ final class OutcomeReporter {
   void failed(PendingRecord record, DeliveryFailedException failure, @Nullable OverflowPolicy dropped) {
     logOnce(failure.failureCause(), failure);
     Long timestamp = record.timestamp();
-    callback(record.callback, new RecordMetadata(new TopicPartition(record.topic(), record.partition), -1, -1,
+    callback(record.callback, new RecordMetadata(new TopicPartition(record.topic(), record.partitionForApplication()), -1, -1,
         timestamp == null ? -1 : timestamp, -1, -1), failure, record);
     if (dropped != null) {
       listener.onDropped(record.topic(), dropped);

@@ -47,6 +47,13 @@ final class PendingRecord implements Future<RecordMetadata>, Callback {
   ProducerRecord<byte[], byte[]> kafkaRecord;
   /** The partition chosen (or given); -1 until then, {@link RecordBuffer#KAFKA_CHOOSES} for keyless records. */
   int partition = -1;
+  /** The partition Kafka reported with a failure of a record whose partition it chose; -1 when none. */
+  volatile int reportedPartition = -1;
+
+  /** The partition to tell the application: the chosen one, else the one Kafka reported, else -1 (unknown). */
+  int partitionForApplication() {
+    return partition >= 0 ? partition : reportedPartition;
+  }
   /** It holds room in the buffer's bound, given back when it completes. */
   boolean reserved;
   /** Its sequence in the durable spool, or -1 (no spool). */
@@ -228,6 +235,7 @@ final class PendingRecord implements Future<RecordMetadata>, Callback {
 
   @Override
   public String toString() {
-    return "record for " + topic() + (partition >= 0 ? "-" + partition : "");
+    int known = partitionForApplication();
+    return "record for " + topic() + (known >= 0 ? "-" + known : "");
   }
 }

@@ -46,8 +46,7 @@ public final class ProducerSettings {
   final boolean availabilityMode;
   final Duration retryBackoff;
   final Duration retryBackoffMax;
-  /** Keyless records avoid a partition whose oldest record in flight is older than this. */
-  /** Bytes of keyless records sent to one partition before switching (Kafka's {@code batch.size}). */
+  /** Kafka's {@code batch.size}: the room a transaction's commit keeps free in the inner producer. */
   final int batchSize;
   /** {@code partitioner.ignore.keys}: keyed records are spread like keyless ones. */
   final boolean ignoreKeys;

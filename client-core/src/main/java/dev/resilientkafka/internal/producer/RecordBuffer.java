@@ -3,6 +3,7 @@ package dev.resilientkafka.internal.producer;
 import dev.resilientkafka.DeliveryFailedException;
 import dev.resilientkafka.FailureCause;
 import dev.resilientkafka.OverflowPolicy;
+import dev.resilientkafka.ResilientProducerConfig;
 import dev.resilientkafka.internal.cluster.ClusterView;
 import dev.resilientkafka.internal.spool.Spool;
 import dev.resilientkafka.internal.spool.SpoolException;
@@ -162,8 +163,7 @@ public final class RecordBuffer implements ClusterView.Member {
     }
     PendingRecord record = new PendingRecord(this, lane, kafkaRecord, partition, now, now + deliveryTimeoutNanos, callback);
     if (record.sizeInBytes > settings.maxBytes) {
-      fail(record, FailureCause.REJECTED, null, new RecordTooLargeException("the record is " + record.sizeInBytes
-          + " bytes, more than resilient.buffer.max.bytes (" + settings.maxBytes + ")"), null);
+      fail(record, FailureCause.REJECTED, null, tooLarge(record), null);
       return record;
     }
     SpoolBacklog disk = backlog;
@@ -342,23 +342,33 @@ public final class RecordBuffer implements ClusterView.Member {
       }
       PendingRecord record = recovered(spooled, now);
       boolean expired = record.deadlineNanos - now <= 0;
-      if (!expired && !bound.tryTake(record.sizeInBytes)) {
+      boolean tooLarge = record.sizeInBytes > settings.maxBytes; // a smaller bound than the earlier process had
+      if (!expired && !tooLarge && !bound.tryTake(record.sizeInBytes)) {
         return; // memory full: the same record is taken again when there is room
       }
       disk.recoveredTaken();
-      if (expired) {
-        outcomes.add(() -> expired(record, "left in the spool by an earlier process beyond the delivery timeout"));
-      } else {
-        record.reserved = true;
-        reporter.listener().onResent(record.topic());
-        if (route(record, now, UNKNOWN)) {
-          handed.add(record);
+      try {
+        if (expired) {
+          outcomes.add(() -> expired(record, "left in the spool by an earlier process beyond the delivery timeout"));
+        } else if (tooLarge) {
+          outcomes.add(() -> fail(record, FailureCause.REJECTED, "left in the spool by an earlier process", tooLarge(record),
+              null));
+        } else {
+          record.reserved = true;
+          reporter.listener().onResent(record.topic());
+          if (route(record, now, UNKNOWN)) {
+            handed.add(record);
+          }
         }
+      } catch (RuntimeException e) {
+        outcomes.add(() -> fail(record, FailureCause.REJECTED, "moving it out of the spool failed", e, null));
+      } finally {
+        disk.moved();
       }
-      disk.moved();
     }
     while (true) {
       PendingRecord head;
+      boolean took;
       disk.lock.lock();
       try {
         head = disk.waiting.peekFirst();
@@ -366,46 +376,67 @@ public final class RecordBuffer implements ClusterView.Member {
           return;
         }
         boolean expiring = !head.isDone() && head.deadlineNanos - now <= 0;
-        if (!head.isDone() && !expiring && !bound.tryTake(head.sizeInBytes)) {
+        took = !head.isDone() && !expiring;
+        if (took && !bound.tryTake(head.sizeInBytes)) {
           return;
         }
         // out of the queue before it moves (an eviction for a full spool must not take it now); still counted
-        // in pending until it is routed, so that no new record passes it
+        // in pending until it is routed, so that no new record passes it, and flush() waits for it
         disk.waiting.pollFirst();
+        disk.taking(head);
       } finally {
         disk.lock.unlock();
       }
-      if (head.isDone()) {
-        disk.moved();
-        continue;
-      }
-      if (head.deadlineNanos - now <= 0) {
-        PendingRecord expiring = head;
-        outcomes.add(() -> expired(expiring, "waited on disk beyond its deadline"));
-        disk.moved();
-        continue;
-      }
-      head.reserved = true;
-      SpooledRecord bytes = null;
-      Exception unreadable = null;
       try {
-        List<SpooledRecord> read = disk.spool.readPending(head.spoolSequence, 1, Long.MAX_VALUE);
-        bytes = read.isEmpty() || read.get(0).sequence() != head.spoolSequence ? null : read.get(0);
-      } catch (SpoolException e) {
-        unreadable = e;
+        moveFromDisk(disk, head, took, now, handed, outcomes);
+      } catch (RuntimeException e) {
+        PendingRecord failed = head;
+        outcomes.add(() -> fail(failed, FailureCause.REJECTED, "moving it out of the spool failed", e, null));
+      } finally {
+        disk.moved();
       }
-      if (bytes == null) {
-        PendingRecord lost = head;
-        Exception cause = unreadable;
-        outcomes.add(() -> fail(lost, FailureCause.REJECTED, "its bytes cannot be read back from the spool at "
-            + spoolDirectory() + (cause == null ? "" : ": " + cause.getMessage()), cause, null));
-      } else {
-        head.restore(bytes);
-        if (route(head, now, UNKNOWN)) {
-          handed.add(head);
-        }
+    }
+  }
+
+  private RecordTooLargeException tooLarge(PendingRecord record) {
+    return new RecordTooLargeException("the record is " + record.sizeInBytes + " bytes, more than "
+        + ResilientProducerConfig.BUFFER_MAX_BYTES + " (" + settings.maxBytes + ")");
+  }
+
+  /** Routes one record taken off the disk queue ({@code took}: room was taken for it). */
+  private void moveFromDisk(SpoolBacklog disk, PendingRecord head, boolean took, long now, List<PendingRecord> handed,
+      List<Runnable> outcomes) {
+    // nothing completes a record while the dispatcher moves it (it is in no queue and not in Kafka)
+    if (head.isDone()) {
+      if (took) {
+        bound.give(head.sizeInBytes);
       }
-      disk.moved();
+      return;
+    }
+    if (took) {
+      head.reserved = true;
+    }
+    if (!took) {
+      outcomes.add(() -> expired(head, "waited on disk beyond its deadline"));
+      return;
+    }
+    SpooledRecord bytes = null;
+    Exception unreadable = null;
+    try {
+      List<SpooledRecord> read = disk.spool.readPending(head.spoolSequence, 1, Long.MAX_VALUE);
+      bytes = read.isEmpty() || read.get(0).sequence() != head.spoolSequence ? null : read.get(0);
+    } catch (SpoolException e) {
+      unreadable = e;
+    }
+    if (bytes == null) {
+      Exception cause = unreadable;
+      outcomes.add(() -> fail(head, FailureCause.REJECTED, "its bytes cannot be read back from the spool at "
+          + spoolDirectory() + (cause == null ? "" : ": " + cause.getMessage()), cause, null));
+      return;
+    }
+    head.restore(bytes);
+    if (route(head, now, UNKNOWN)) {
+      handed.add(head);
     }
   }
 
@@ -714,7 +745,11 @@ public final class RecordBuffer implements ClusterView.Member {
     if (record.isDone()) {
       return;
     }
-    int partition = record.partition == KAFKA_CHOOSES && metadata != null ? metadata.partition() : record.partition;
+    int partition = record.partition;
+    if (partition == KAFKA_CHOOSES && metadata != null && metadata.partition() >= 0) {
+      partition = metadata.partition();
+      record.reportedPartition = partition; // for the application; record.partition still names the slot
+    }
     FailureCause cause = closingInner ? FailureCause.CLOSED : classifier.classify(record.topic(), partition, exception);
     fail(record, cause, null, exception, null);
   }
@@ -1053,14 +1088,12 @@ public final class RecordBuffer implements ClusterView.Member {
     }
     disk.lock.lock();
     try {
-      PendingRecord tail = disk.waiting.peekLast();
-      return tail == null ? (disk.recoveredLeft > 0 ? 0 : -1) : tail.spoolSequence;
+      return disk.flushTarget();
     } finally {
       disk.lock.unlock();
     }
   }
 
-  /** Waits until no record with a spool sequence up to {@code target} (and none recovered) waits on disk. */
   private void awaitBacklogUpTo(long target) throws InterruptedException {
     SpoolBacklog disk = backlog;
     if (disk == null || target < 0) {
@@ -1069,8 +1102,7 @@ public final class RecordBuffer implements ClusterView.Member {
     while (!closed) {
       disk.lock.lock();
       try {
-        PendingRecord head = disk.waiting.peekFirst();
-        if (disk.recoveredLeft == 0 && (head == null || head.spoolSequence > target)) {
+        if (disk.movedUpTo(target)) {
           return;
         }
       } finally {

@@ -38,6 +38,12 @@ final class SpoolBacklog {
   volatile long recoveredLeft;
   /** Records waiting here (recovered ones included) plus the one being moved into memory; changed under the lock. */
   volatile long pending;
+  /** flush() target meaning "the records an earlier process left". */
+  static final long RECOVERED_ONLY = Long.MAX_VALUE;
+  /** Spool sequence of the record being moved into memory, -1 when none; under the lock. */
+  private long moving = -1;
+  /** Whether {@link #moving} is a record an earlier process left. */
+  private boolean movingRecovered;
   final RecoveryReport recovery;
 
   SpoolBacklog(Spool spool) {
@@ -79,13 +85,26 @@ final class SpoolBacklog {
     return readAhead.peekFirst();
   }
 
-  /** The record {@link #nextRecovered} returned went on its way. */
+  /** The record {@link #nextRecovered} returned is being moved into memory; {@link #moved()} follows. */
   void recoveredTaken() {
     SpooledRecord taken = readAhead.pollFirst();
     if (taken != null) {
-      recoveredNext = taken.sequence() + 1;
-      recoveredLeft--;
+      lock.lock();
+      try {
+        recoveredNext = taken.sequence() + 1;
+        recoveredLeft--;
+        moving = taken.sequence();
+        movingRecovered = true;
+      } finally {
+        lock.unlock();
+      }
     }
+  }
+
+  /** The record taken off {@link #waiting} (under the lock) is being moved into memory; {@link #moved()} follows. */
+  void taking(PendingRecord record) {
+    moving = record.spoolSequence;
+    movingRecovered = false;
   }
 
   private void giveUpRecovered() {
@@ -103,9 +122,41 @@ final class SpoolBacklog {
     lock.lock();
     try {
       pending--;
+      moving = -1;
+      movingRecovered = false;
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * Whether every record up to spool sequence {@code target} (or, for {@link #RECOVERED_ONLY}, every
+   * record an earlier process left) has left the disk and been routed. Under the lock.
+   */
+  boolean movedUpTo(long target) {
+    if (recoveredLeft > 0 || movingRecovered) {
+      return false;
+    }
+    if (target == RECOVERED_ONLY) {
+      return true;
+    }
+    PendingRecord head = waiting.peekFirst();
+    return (head == null || head.spoolSequence > target) && (moving < 0 || moving > target);
+  }
+
+  /**
+   * What a flush() now must wait for: the spool sequence of the last record waiting here or being moved,
+   * {@link #RECOVERED_ONLY} when only an earlier process's records are left, -1 when nothing. Under the lock.
+   */
+  long flushTarget() {
+    PendingRecord tail = waiting.peekLast();
+    if (tail != null) {
+      return tail.spoolSequence;
+    }
+    if (moving >= 0 && !movingRecovered) {
+      return moving;
+    }
+    return recoveredLeft > 0 || movingRecovered ? RECOVERED_ONLY : -1;
   }
 
   /** Empties the queue (close): the records stay in the spool for the next producer. */

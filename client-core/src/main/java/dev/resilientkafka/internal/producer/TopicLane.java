@@ -25,17 +25,10 @@ final class TopicLane {
   /** How often the fast path re-reads the partition count from the inner producer's metadata. */
   private static final long PARTITIONS_CHECK_NANOS = 1_000_000_000L;
 
-  /** A snapshot of the topic's partitions from the inner producer; immutable. */
-  record Partitions(int count, boolean[] hasLeader, long readNanos) {
+  /** A snapshot of the topic's partition count from the inner producer; immutable. */
+  record Partitions(int count, long readNanos) {
     static Partitions of(List<PartitionInfo> infos, long now) {
-      int count = infos.size();
-      boolean[] leaders = new boolean[count];
-      for (PartitionInfo info : infos) {
-        if (info.partition() < count) {
-          leaders[info.partition()] = info.leader() != null && !info.leader().isEmpty();
-        }
-      }
-      return new Partitions(count, leaders, now);
+      return new Partitions(infos.size(), now);
     }
   }
 

@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Callback;
@@ -84,6 +85,23 @@ final class ScriptedInnerProducer implements Producer<byte[], byte[]> {
     }
   }
 
+  /**
+   * Completes the records taken so far except those whose value {@code holdBack} accepts (a partition
+   * whose broker stopped answering holds its records while the other partitions' complete).
+   */
+  void completeTakenExcept(Predicate<String> holdBack) {
+    List<Object[]> kept = new ArrayList<>();
+    Object[] next;
+    while ((next = toComplete.poll()) != null) {
+      if (holdBack.test((String) next[2])) {
+        kept.add(next);
+      } else {
+        ((Callback) next[1]).onCompletion((RecordMetadata) next[0], null);
+      }
+    }
+    toComplete.addAll(kept);
+  }
+
   @Override
   public Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, Callback callback) {
     insideSend.accept(new String(record.value()));
@@ -97,9 +115,11 @@ final class ScriptedInnerProducer implements Producer<byte[], byte[]> {
     RecordMetadata metadata;
     synchronized (this) {
       taken.add(new String(record.value()));
-      metadata = new RecordMetadata(new TopicPartition(record.topic(), record.partition()), taken.size(), 0, 0, 0, 0);
+      // no partition given: Kafka's own partitioner chooses one
+      int partition = record.partition() != null ? record.partition() : taken.size() % partitions;
+      metadata = new RecordMetadata(new TopicPartition(record.topic(), partition), taken.size(), 0, 0, 0, 0);
     }
-    toComplete.add(new Object[] {metadata, callback});
+    toComplete.add(new Object[] {metadata, callback, new String(record.value())});
     afterTaken.accept(new String(record.value()));
     return CompletableFuture.completedFuture(metadata);
   }
