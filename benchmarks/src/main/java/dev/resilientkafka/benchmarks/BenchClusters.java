@@ -1,12 +1,7 @@
 package dev.resilientkafka.benchmarks;
 
 import dev.resilientkafka.testkit.LocalKafkaCluster;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /** Builders of the suite's testkit clusters, each started on a clean directory. */
 final class BenchClusters {
@@ -19,14 +14,7 @@ final class BenchClusters {
   static LocalKafkaCluster.Builder builder(String name) {
     String root = System.getProperty("resilientkafka.testkit.dir");
     if (root != null && !root.isBlank()) {
-      Path leftover = Path.of(root, name);
-      if (Files.isDirectory(leftover)) {
-        try (Stream<Path> files = Files.walk(leftover)) {
-          files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
-        } catch (IOException e) {
-          throw new UncheckedIOException("cannot delete the leftover cluster directory " + leftover, e);
-        }
-      }
+      DirectoryCleaner.delete(Path.of(root, name));
     }
     return LocalKafkaCluster.builder().name(name);
   }

@@ -31,8 +31,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * suite keeps what it measured and one part can be measured again alone.
  *
  * <p>Parts ({@code --only=}): {@code steady} (saturation, 1 x 1024 and 8 x 128 in flight), {@code latency}
- * (2,000 records/s), {@code requests} (requests per minute while healthy), {@code scale} (1,000 topics),
- * all in client JVMs against one shared cluster; {@code faults} (stalled leader, every broker moved),
+ * (2,000 records/s), {@code requests} (requests per minute while healthy), {@code scale} (1,000 topics), {@code
+ * spool} (the durable spool at saturation, and its replay after the application was killed), all in client JVMs
+ * against one shared cluster; {@code faults} (stalled leader, every broker moved),
  * {@code stall} (6 brokers, keyless, one stalled) and {@code resolver} (JMH). Arguments: {@code
  * --mode=quick|full|smoke}, {@code --results=<dir>}, {@code --only=<parts>}, {@code --repetitions=<n>} (runs
  * per arm instead of the mode's; 0 keeps the mode's), {@code --rewrite} (the client-JVM parts' sections written
@@ -41,8 +42,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * target/bench-profile}). The JVM must run with {@code -Djdk.net.hosts.file}.
  */
 public final class BenchmarkSuite {
-  private static final List<String> PARTS = List.of("steady", "latency", "requests", "scale", "faults", "stall",
-      "resolver");
+  private static final List<String> PARTS = List.of("steady", "latency", "requests", "scale", "spool", "faults",
+      "stall", "resolver");
+  /** The parts measured in client JVMs against one shared cluster. */
+  private static final List<String> IN_CLIENT_JVMS = List.of("steady", "latency", "requests", "scale", "spool");
 
   private final String mode;
   private final Path results;
@@ -107,7 +110,7 @@ public final class BenchmarkSuite {
   private void run(List<String> parts, @Nullable String profileArm, int repetitions) throws Exception {
     Path logs = Path.of("target", "bench-logs");
     Path profile = profileArm == null ? null : Files.createDirectories(Path.of("target", "bench-profile"));
-    List<String> inClientJvms = parts.stream().filter(List.of("steady", "latency", "requests", "scale")::contains).toList();
+    List<String> inClientJvms = parts.stream().filter(IN_CLIENT_JVMS::contains).toList();
     if (!inClientJvms.isEmpty()) {
       LocalKafkaCluster.Builder builder = BenchClusters.builder("bench-shared");
       if (inClientJvms.contains("scale")) {
@@ -115,18 +118,20 @@ public final class BenchmarkSuite {
       }
       try (LocalKafkaCluster cluster = builder.start()) {
         ClientComparisons.Plan plan = ClientComparisons.Plan.of(mode).withRepetitions(repetitions);
-        ClientComparisons comparisons = new ClientComparisons(cluster, plan, logs, profile,
-            profileArm == null ? "" : profileArm);
+        String armToProfile = profileArm == null ? "" : profileArm;
+        ClientComparisons comparisons = new ClientComparisons(cluster, plan, logs, profile, armToProfile);
         for (String part : inClientJvms) {
           part(part, () -> {
             ClientComparisons.Part result = switch (part) {
               case "steady" -> comparisons.steady();
               case "latency" -> comparisons.latency();
               case "requests" -> comparisons.requests();
+              case "spool" -> new SpoolComparison(cluster, plan, logs, profile, armToProfile,
+                  SpoolComparison.replayRecords(mode), Path.of("target", "bench-spool")).run();
               default -> comparisons.scale();
             };
             samples = result.samples();
-            raw = result.samples();
+            raw = result.raw();
             return result.markdown();
           });
         }
@@ -169,8 +174,12 @@ public final class BenchmarkSuite {
     for (String part : parts) {
       Path rawFile = partsDir.resolve("raw-" + part + ".json");
       Path section = partsDir.resolve(part + ".md");
-      if (!List.of("steady", "latency", "requests", "scale").contains(part) || !Files.exists(rawFile)
-          || !Files.exists(section)) {
+      if (!IN_CLIENT_JVMS.contains(part) || !Files.exists(rawFile) || !Files.exists(section)) {
+        continue;
+      }
+      if (part.equals("spool")) {
+        SpoolComparison.Raw spool = json.readValue(rawFile.toFile(), SpoolComparison.Raw.class);
+        rewriteSection(section, SpoolComparison.markdown(plan, spool));
         continue;
       }
       List<Sample> runs = json.readValue(rawFile.toFile(), new TypeReference<List<Sample>>() {});
@@ -180,12 +189,17 @@ public final class BenchmarkSuite {
         case "requests" -> ClientComparisons.requestsMarkdown(plan, runs);
         default -> ClientComparisons.scaleMarkdown(plan, runs);
       };
-      String old = Files.readString(section, StandardCharsets.UTF_8);
-      int measured = old.lastIndexOf("_Measured");
-      Files.writeString(section, markdown + (measured >= 0 ? old.substring(measured) : ""), StandardCharsets.UTF_8);
-      log("rewrote %s from %s", section, rawFile);
+      rewriteSection(section, markdown);
     }
     write();
+  }
+
+  /** Replaces a part's section, keeping the line that says when it was measured. */
+  private static void rewriteSection(Path section, String markdown) throws IOException {
+    String old = Files.readString(section, StandardCharsets.UTF_8);
+    int measured = old.lastIndexOf("_Measured");
+    Files.writeString(section, markdown + (measured >= 0 ? old.substring(measured) : ""), StandardCharsets.UTF_8);
+    log("rewrote %s", section);
   }
 
   private interface PartBody {

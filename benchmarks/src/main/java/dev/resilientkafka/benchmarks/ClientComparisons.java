@@ -58,8 +58,16 @@ final class ClientComparisons {
     }
   }
 
-  /** A comparison's markdown and raw samples. */
-  record Part(String name, String markdown, List<Sample> samples) {}
+  /**
+   * A comparison's markdown and raw samples.
+   *
+   * @param raw what is kept as {@code raw-<name>.json}: the samples, or more where the part measured more
+   */
+  record Part(String name, String markdown, List<Sample> samples, Object raw) {
+    Part(String name, String markdown, List<Sample> samples) {
+      this(name, markdown, samples, samples);
+    }
+  }
 
   private final LocalKafkaCluster cluster;
   private final Plan plan;
@@ -113,7 +121,7 @@ final class ClientComparisons {
     return md.toString();
   }
 
-  private static long runs(List<Sample> samples, String arm) {
+  static long runs(List<Sample> samples, String arm) {
     return samples.stream().filter(s -> s.arm().equals(arm)).map(Sample::part).count()
         / Math.max(1, samples.stream().filter(s -> s.arm().equals(arm)).map(Sample::part).distinct().count());
   }
@@ -293,7 +301,7 @@ final class ClientComparisons {
     return text.length() == 0 ? "none" : text.toString();
   }
 
-  private static String saturationTable(List<Sample> samples, List<String> arms) {
+  static String saturationTable(List<Sample> samples, List<String> arms) {
     StringBuilder md = new StringBuilder("| client | acks/s | CPU µs/record | cores | allocated B/record | GC ms/window |\n")
         .append("|---|---:|---:|---:|---:|---:|\n");
     for (String arm : arms) {
@@ -322,17 +330,17 @@ final class ClientComparisons {
     return InterleavedRuns.spread(samples, top, value).median() / InterleavedRuns.spread(samples, bottom, value).median();
   }
 
-  private static Spread pairedSpread(List<Sample> samples, String top, String bottom,
+  static Spread pairedSpread(List<Sample> samples, String top, String bottom,
       ToDoubleFunction<ClientResult> value) {
     return InterleavedRuns.pairedRatio(samples, top, bottom, value);
   }
 
-  private static String paired(List<Sample> samples, String top, String bottom, ToDoubleFunction<ClientResult> value) {
+  static String paired(List<Sample> samples, String top, String bottom, ToDoubleFunction<ClientResult> value) {
     Spread s = InterleavedRuns.pairedRatio(samples, top, bottom, value);
     return String.format(Locale.ROOT, "%.3fx (%.3f-%.3f)", s.median(), s.min(), s.max());
   }
 
-  private static String cell(List<Sample> samples, String arm, ToDoubleFunction<ClientResult> value, String format) {
+  static String cell(List<Sample> samples, String arm, ToDoubleFunction<ClientResult> value, String format) {
     Spread s = InterleavedRuns.spread(samples, arm, value);
     if (s.count() == 0) {
       return "-";
@@ -362,8 +370,13 @@ final class ClientComparisons {
     }
   }
 
-  /** Creates the topics (min ISR 2 when RF > 1) in batches; waits until each partition has a leader and full ISR. */
   private void createTopics(List<String> names, int partitions, int replicas) throws InterruptedException {
+    createTopics(cluster, names, partitions, replicas);
+  }
+
+  /** Creates the topics (min ISR 2 when RF > 1) in batches; waits until each partition has a leader and full ISR. */
+  static void createTopics(LocalKafkaCluster cluster, List<String> names, int partitions, int replicas)
+      throws InterruptedException {
     for (int from = 0; from < names.size(); from += 100) {
       List<NewTopic> batch = names.subList(from, Math.min(names.size(), from + 100)).stream()
           .map(n -> new NewTopic(n, partitions, (short) replicas)

@@ -19,16 +19,16 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Runs one {@link ClientMain} in a child JVM and returns what it measured. The child gets this JVM's
- * class path and name settings (hosts file, name cache), a fixed heap, and nothing else of this JVM: its
- * CPU time is the client's alone. The child is ended by PID when it overruns its deadline, and by a
- * shutdown hook if this JVM exits first (it also halts itself when its standard input closes).
+ * Runs one {@link ClientMain} (or another client of this module, such as {@link SpoolReplayClient}) in a child
+ * JVM and returns what it measured. The child gets this JVM's class path and name settings (hosts file, name
+ * cache), a fixed heap, and nothing else of this JVM: its CPU time is the client's alone. The child is ended by
+ * PID when it overruns its deadline, and by a shutdown hook if this JVM exits first (it also halts itself when its
+ * standard input closes).
  */
 final class ClientJvm {
   private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
@@ -51,21 +51,39 @@ final class ClientJvm {
    */
   static ClientResult run(ClientSpec spec, Path log, @Nullable Path jfr, boolean countRequests)
       throws InterruptedException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(jvmOptions());
+    List<String> options = new ArrayList<>();
     if (countRequests) {
-      command.add("-Dorg.slf4j.simpleLogger.log.org.apache.kafka.clients.NetworkClient=debug");
+      options.add("-Dorg.slf4j.simpleLogger.log.org.apache.kafka.clients.NetworkClient=debug");
     }
     if (jfr != null) {
       // settings: a .jfc file (for example with a shorter jdk.ExecutionSample period) or JFR's profile
-      command.add("-XX:StartFlightRecording=settings=" + System.getProperty("bench.jfr.settings", "profile")
+      options.add("-XX:StartFlightRecording=settings=" + System.getProperty("bench.jfr.settings", "profile")
           + ",dumponexit=true,filename=" + jfr);
     }
+    Duration deadline = Duration.ofSeconds(spec.warmupSeconds() + spec.windowSeconds() + 180L);
+    try (Child child = start(ClientMain.class, options, spec.toArgs(), log)) {
+      ClientResult parsed = JSON.readValue(child.awaitResult(spec.client().label(), deadline), ClientResult.class);
+      return countRequests ? parsed.withRequestsByApi(requestsInWindow(log)) : parsed;
+    } catch (IOException e) {
+      throw new UncheckedIOException("unreadable result of a client JVM (" + spec.client().label() + "), log " + log, e);
+    }
+  }
+
+  /**
+   * Starts {@code main} in a child JVM with this JVM's class path and name settings; its standard output and
+   * error go to {@code log}, and its standard output lines can be awaited.
+   *
+   * @param options JVM options beyond the common ones
+   */
+  static Child start(Class<?> main, List<String> options, List<String> args, Path log) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions());
+    command.addAll(options);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
-    command.add(ClientMain.class.getName());
-    command.addAll(spec.toArgs());
+    command.add(main.getName());
+    command.addAll(args);
     Process process;
     try {
       Files.createDirectories(log.getParent());
@@ -75,27 +93,128 @@ final class ClientJvm {
       throw new UncheckedIOException("cannot start a client JVM: " + command.get(0), e);
     }
     LIVE.add(process);
-    AtomicReference<String> result = new AtomicReference<>();
-    Thread reader = new Thread(() -> readOutput(process, log, result), "bench-client-output-" + process.pid());
+    Child child = new Child(process, log);
+    Thread reader = new Thread(child::readOutput, "bench-client-output-" + process.pid());
     reader.setDaemon(true);
     reader.start();
-    Duration deadline = Duration.ofSeconds(spec.warmupSeconds() + spec.windowSeconds() + 180L);
-    try {
-      if (!process.waitFor(deadline.toSeconds(), TimeUnit.SECONDS)) {
-        throw new IllegalStateException("client JVM " + process.pid() + " (" + spec.client().label()
-            + ") still running after " + deadline.toSeconds() + " s; ended it. Log: " + log);
+    return child;
+  }
+
+  /**
+   * A running child JVM: its standard output lines as they come, ended (input closed, then killed) on {@link
+   * #close()}. Thread-safe.
+   */
+  static final class Child implements AutoCloseable {
+    private final Process process;
+    private final Path log;
+    private final List<String> lines = new ArrayList<>();
+    private boolean outputEnded;
+
+    private Child(Process process, Path log) {
+      this.process = process;
+      this.log = log;
+    }
+
+    long pid() {
+      return process.pid();
+    }
+
+    /**
+     * Waits for the first line of standard output that starts with {@code prefix} and returns it.
+     *
+     * @throws IllegalStateException when the child's output ends without it or {@code timeout} passes (the
+     *     child is then ended)
+     */
+    String awaitLine(String prefix, Duration timeout) throws InterruptedException {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      synchronized (this) {
+        while (true) {
+          for (String line : lines) {
+            if (line.startsWith(prefix)) {
+              return line;
+            }
+          }
+          long left = deadline - System.nanoTime();
+          if (outputEnded || left <= 0) {
+            break;
+          }
+          TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
       }
-      reader.join(TimeUnit.SECONDS.toMillis(10));
-      String line = result.get();
+      close();
+      throw new IllegalStateException("client JVM " + process.pid() + " printed no line starting with '" + prefix
+          + "' " + (process.isAlive() ? "within " + timeout.toSeconds() + " s; ended it" : "before it exited "
+          + process.exitValue()) + ". Log: " + log);
+    }
+
+    /**
+     * Waits until the child exits by itself and returns its result line without the prefix.
+     *
+     * @param name what the child runs, for the messages
+     * @throws IllegalStateException when it fails, prints no result or runs longer than {@code timeout}
+     */
+    String awaitResult(String name, Duration timeout) throws InterruptedException {
+      if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+        close();
+        throw new IllegalStateException("client JVM " + process.pid() + " (" + name + ") still running after "
+            + timeout.toSeconds() + " s; ended it. Log: " + log);
+      }
+      String line;
+      synchronized (this) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!outputEnded && System.nanoTime() < deadline) {
+          TimeUnit.NANOSECONDS.timedWait(this, deadline - System.nanoTime());
+        }
+        line = lines.stream().filter(l -> l.startsWith(ClientMain.RESULT)).reduce((first, last) -> last).orElse(null);
+      }
       if (process.exitValue() != 0 || line == null) {
-        throw new IllegalStateException("client JVM " + process.pid() + " (" + spec.client().label() + ") exited "
-            + process.exitValue() + (line == null ? " without a result" : "") + ". Log: " + log);
+        throw new IllegalStateException("client JVM " + process.pid() + " (" + name + ") exited " + process.exitValue()
+            + (line == null ? " without a result" : "") + ". Log: " + log);
       }
-      ClientResult parsed = JSON.readValue(line, ClientResult.class);
-      return countRequests ? parsed.withRequestsByApi(requestsInWindow(log)) : parsed;
-    } catch (IOException e) {
-      throw new UncheckedIOException("unreadable result of client JVM " + process.pid(), e);
-    } finally {
+      return line.substring(ClientMain.RESULT.length());
+    }
+
+    /**
+     * SIGKILL by PID: no shutdown hook runs, nothing is flushed or closed; waits until the process is gone.
+     *
+     * @return the exit status (137 on Linux)
+     */
+    int kill() throws InterruptedException {
+      process.toHandle().destroyForcibly();
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("client JVM " + process.pid() + " still alive 30 s after SIGKILL");
+      }
+      LIVE.remove(process);
+      return process.exitValue();
+    }
+
+    private void readOutput() {
+      try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+          StandardCharsets.UTF_8)); Writer writer = Files.newBufferedWriter(log, StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+        String line;
+        while ((line = out.readLine()) != null) {
+          synchronized (this) {
+            lines.add(line);
+            notifyAll();
+          }
+          writer.write(line);
+          writer.write('\n');
+          writer.flush();
+        }
+      } catch (IOException e) {
+        // the child is gone; its exit status tells the rest
+      } finally {
+        synchronized (this) {
+          outputEnded = true;
+          notifyAll();
+        }
+      }
+    }
+
+    /** Closes the child's input (it halts on end of input) and kills it if it is still alive. */
+    @Override
+    public void close() {
       end(process);
     }
   }
@@ -137,23 +256,6 @@ final class ClientJvm {
       }
     }
     return counts;
-  }
-
-  private static void readOutput(Process process, Path log, AtomicReference<String> result) {
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        Writer writer = Files.newBufferedWriter(log, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-            StandardOpenOption.APPEND)) {
-      String line;
-      while ((line = out.readLine()) != null) {
-        if (line.startsWith(ClientMain.RESULT)) {
-          result.set(line.substring(ClientMain.RESULT.length()));
-        }
-        writer.write(line);
-        writer.write('\n');
-      }
-    } catch (IOException e) {
-      // the child is gone; its exit status tells the rest
-    }
   }
 
   private static void end(Process process) {

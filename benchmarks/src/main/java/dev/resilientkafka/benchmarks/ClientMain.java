@@ -1,12 +1,15 @@
 package dev.resilientkafka.benchmarks;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.resilientkafka.ResilientProducerConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -72,9 +75,26 @@ public final class ClientMain {
     System.exit(0);
   }
 
-  private ClientResult run() throws InterruptedException {
+  private ClientResult run() throws InterruptedException, IOException {
+    @Nullable Path spoolDir = null;
+    if (spec.spooled()) {
+      Path root = Files.createDirectories(Path.of(spec.spoolRoot()));
+      spoolDir = Files.createTempDirectory(root, "run-");
+    }
+    try {
+      return run(spoolDir);
+    } finally {
+      if (spoolDir != null) {
+        DirectoryCleaner.delete(spoolDir);
+      }
+    }
+  }
+
+  private ClientResult run(@Nullable Path spoolDir) throws InterruptedException {
     for (int p = 0; p < spec.producers(); p++) {
-      producers.add(spec.client().create(spec.bootstrap(), "bench-" + spec.client().label() + "-" + p, Map.of()));
+      Map<String, Object> extra = spoolDir == null ? Map.of() : Map.of(ResilientProducerConfig.SPOOL_DIR,
+          spoolDir.resolve("producer-" + p).toString(), ResilientProducerConfig.SPOOL_FSYNC, spec.spoolFsync());
+      producers.add(spec.client().create(spec.bootstrap(), "bench-" + spec.client().label() + "-" + p, extra));
     }
     // every topic's metadata before the clock starts, for both clients alike: the first send to a topic
     // otherwise waits for it (plain) or queues behind it (resilient), which is start-up, not steady state
@@ -235,14 +255,14 @@ public final class ClientMain {
     return sum;
   }
 
-  private static long processCpuNanos() {
+  static long processCpuNanos() {
     if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
       return os.getProcessCpuTime();
     }
     throw new IllegalStateException("this JVM does not report process CPU time (com.sun.management)");
   }
 
-  private static long allocatedBytes() {
+  static long allocatedBytes() {
     if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads) {
       long sum = 0;
       for (long bytes : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
@@ -253,7 +273,7 @@ public final class ClientMain {
     return 0;
   }
 
-  private static void haltWhenParentGone() {
+  static void haltWhenParentGone() {
     Thread watch = new Thread(() -> {
       try {
         InputStream in = System.in;

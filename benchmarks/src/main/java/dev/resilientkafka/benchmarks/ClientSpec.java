@@ -23,9 +23,15 @@ import java.util.Map;
  * @param valueBytes size of each value
  * @param warmupSeconds time before the measured window
  * @param windowSeconds length of the measured window
+ * @param spoolRoot empty for no durable spool; else the directory under which the child makes a fresh spool
+ *     directory for its run ({@code resilient.spool.dir}) and deletes it when it ends ({@link ClientKind#RESILIENT}
+ *     only)
+ * @param spoolFsync {@code resilient.spool.fsync} of that spool ({@code always}, an interval in ms or {@code
+ *     never}); empty without a spool
  */
 public record ClientSpec(ClientKind client, Load load, String bootstrap, List<String> topics, int producers,
-    int threads, int inFlight, int rate, boolean keyed, int valueBytes, int warmupSeconds, int windowSeconds) {
+    int threads, int inFlight, int rate, boolean keyed, int valueBytes, int warmupSeconds, int windowSeconds,
+    String spoolRoot, String spoolFsync) {
 
   /** How records are offered. */
   public enum Load {
@@ -50,20 +56,45 @@ public record ClientSpec(ClientKind client, Load load, String bootstrap, List<St
     if (warmupSeconds < 0) {
       throw new IllegalArgumentException("Invalid value " + warmupSeconds + " for warmupSeconds: must be >= 0");
     }
+    if (!spoolRoot.isEmpty() && client != ClientKind.RESILIENT) {
+      throw new IllegalArgumentException("Invalid value " + spoolRoot + " for spoolRoot: only the resilient client "
+          + "has a durable spool (client is " + client.label() + ")");
+    }
+    if (spoolRoot.isEmpty() != spoolFsync.isEmpty()) {
+      throw new IllegalArgumentException("Invalid value '" + spoolFsync + "' for spoolFsync: set it together with "
+          + "spoolRoot, or neither");
+    }
+  }
+
+  /** Whether the child's producer has a durable spool. */
+  public boolean spooled() {
+    return !spoolRoot.isEmpty();
+  }
+
+  /**
+   * This load on a resilient producer with a durable spool: each run gets a fresh directory under {@code
+   * root}, forced to disk as {@code fsync} says ({@code resilient.spool.fsync}).
+   */
+  public ClientSpec withSpool(String root, String fsync) {
+    if (root.isEmpty()) {
+      throw new IllegalArgumentException("Invalid value '' for spoolRoot: name a directory");
+    }
+    return new ClientSpec(client, load, bootstrap, topics, producers, threads, inFlight, rate, keyed, valueBytes,
+        warmupSeconds, windowSeconds, root, fsync);
   }
 
   /** A saturating load on one producer: {@code threads} x {@code inFlight}, 1 KiB keyed records. */
   public static ClientSpec saturate(ClientKind client, String bootstrap, List<String> topics, int threads,
       int inFlight, int warmupSeconds, int windowSeconds) {
     return new ClientSpec(client, Load.SATURATE, bootstrap, topics, 1, threads, inFlight, 1, true, 1024,
-        warmupSeconds, windowSeconds);
+        warmupSeconds, windowSeconds, "", "");
   }
 
   /** A paced load of {@code rate} 1 KiB keyed records per second over {@code producers} producers. */
   public static ClientSpec paced(ClientKind client, String bootstrap, List<String> topics, int producers, int rate,
       int warmupSeconds, int windowSeconds) {
     return new ClientSpec(client, Load.PACED, bootstrap, topics, producers, 1, 1, rate, true, 1024, warmupSeconds,
-        windowSeconds);
+        windowSeconds, "", "");
   }
 
   /** The child's command-line arguments. */
@@ -80,6 +111,8 @@ public record ClientSpec(ClientKind client, Load load, String bootstrap, List<St
     args.put("valueBytes", Integer.toString(valueBytes));
     args.put("warmupSeconds", Integer.toString(warmupSeconds));
     args.put("windowSeconds", Integer.toString(windowSeconds));
+    args.put("spoolRoot", spoolRoot);
+    args.put("spoolFsync", spoolFsync);
     args.put("topics", String.join(",", topics));
     List<String> list = new ArrayList<>();
     args.forEach((k, v) -> list.add(k + "=" + v));
@@ -104,7 +137,8 @@ public record ClientSpec(ClientKind client, Load load, String bootstrap, List<St
         Load.valueOf(required(map, "load").toUpperCase(Locale.ROOT)), required(map, "bootstrap"),
         List.of(required(map, "topics").split(",")), integer(map, "producers"), integer(map, "threads"),
         integer(map, "inFlight"), integer(map, "rate"), Boolean.parseBoolean(required(map, "keyed")),
-        integer(map, "valueBytes"), integer(map, "warmupSeconds"), integer(map, "windowSeconds"));
+        integer(map, "valueBytes"), integer(map, "warmupSeconds"), integer(map, "windowSeconds"),
+        required(map, "spoolRoot"), required(map, "spoolFsync"));
     if (!map.isEmpty()) {
       throw new IllegalArgumentException("Invalid arguments " + map.keySet() + ": unknown to ClientMain");
     }
