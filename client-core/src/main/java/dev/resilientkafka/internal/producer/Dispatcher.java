@@ -169,12 +169,12 @@ final class Dispatcher implements Runnable {
   private void reportStalls(long now) {
     for (TopicLane lane : buffer.lanes()) {
       PendingRecord oldest = lane.oldest();
-      boolean isStalled = oldest != null && now - oldest.acceptedNanos > STALL_REPORT_NANOS;
+      boolean isStalled = oldest != null && now - oldest.stallSinceNanos > STALL_REPORT_NANOS;
       Long since = stalled.get(lane.topic);
       if (isStalled && since == null) {
         stalled.put(lane.topic, oldest.acceptedNanos);
         String message = "records for topic " + lane.topic + " are not acknowledged (oldest waits "
-            + TimeUnit.NANOSECONDS.toSeconds(now - oldest.acceptedNanos) + " s): "
+            + TimeUnit.NANOSECONDS.toSeconds(now - oldest.stallSinceNanos) + " s): "
             + buffer.classifier().describe(lane.topic) + "; they are kept until resilient.delivery.timeout.ms";
         if (!warnedStall) {
           warnedStall = true;

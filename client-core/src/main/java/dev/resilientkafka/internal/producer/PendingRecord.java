@@ -54,6 +54,12 @@ final class PendingRecord implements Future<RecordMetadata>, Callback {
   int partitionForApplication() {
     return partition >= 0 ? partition : reportedPartition;
   }
+  /**
+   * From when a missing acknowledgement counts as a stall: when it was accepted, or, for a record an
+   * earlier process left in the spool, when this process read it back (its age then says nothing of the
+   * cluster now).
+   */
+  long stallSinceNanos;
   /** It holds room in the buffer's bound, given back when it completes. */
   boolean reserved;
   /** Its sequence in the durable spool, or -1 (no spool). */
@@ -91,6 +97,7 @@ final class PendingRecord implements Future<RecordMetadata>, Callback {
     this.explicitPartition = explicitPartition;
     this.sizeInBytes = sizeInBytes;
     this.acceptedNanos = acceptedNanos;
+    this.stallSinceNanos = acceptedNanos;
     this.deadlineNanos = deadlineNanos;
     this.callback = callback;
   }

@@ -448,6 +448,7 @@ public final class RecordBuffer implements ClusterView.Member {
         spooled.partition() < 0 ? null : spooled.partition(), now - age, now - age + deliveryTimeoutNanos, null);
     record.spoolSequence = spooled.sequence();
     record.waited = true;
+    record.stallSinceNanos = now;
     return record;
   }
 
@@ -1019,7 +1020,7 @@ public final class RecordBuffer implements ClusterView.Member {
     for (TopicLane lane : lanes.values()) {
       // a waiting record is one Kafka refused (no metadata, no room): worth a look at once
       PendingRecord oldest = lane.oldest();
-      if (oldest != null && (lane.waiting > 0 || now - oldest.acceptedNanos > STALL_NANOS)) {
+      if (oldest != null && (lane.waiting > 0 || now - oldest.stallSinceNanos > STALL_NANOS)) {
         stalled.add(lane.topic);
       }
     }
