@@ -243,7 +243,10 @@ public final class ResilientProducer<K, V> implements Producer<K, V> {
     return core.spoolStatus();
   }
 
-  /** Partitions of the topics written to whose ISR was below {@code min.insync.replicas} last seen. */
+  /**
+   * Partitions below {@code min.insync.replicas} among the topics whose records are not being acknowledged
+   * (waiting, or in flight for longer than a healthy cluster takes); 0 while every topic's records are.
+   */
   public int partitionsBelowMinIsr() {
     return core.buffer().partitionsBelowMinIsr();
   }

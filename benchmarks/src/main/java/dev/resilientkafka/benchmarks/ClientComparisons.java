@@ -93,12 +93,17 @@ final class ClientComparisons {
         arms.add(new Arm(kind.label(), ClientSpec.saturate(kind, cluster.bootstrapFqdns(), List.of("steady"), shape[0],
             shape[1], plan.warmupSeconds(), plan.windowSeconds())));
       }
+      // what the record-id header costs (Kafka encodes it with every record): the library without it
+      arms.add(new Arm(NO_RECORD_ID, ClientSpec.saturate(ClientKind.RESILIENT, cluster.bootstrapFqdns(),
+          List.of("steady"), shape[0], shape[1], plan.warmupSeconds(), plan.windowSeconds()).withoutRecordIds()));
       all.addAll(InterleavedRuns.run(shapeName(shape), arms, plan.repetitions(), logs, profile, profileArm, false));
     }
     return new Part("steady", steadyMarkdown(plan, all), all);
   }
 
   private static final int[][] SHAPES = {{1, 1024}, {8, 128}};
+  /** The steady-state arm of the resilient producer with its record-id header turned off. */
+  static final String NO_RECORD_ID = "resilient, no record id";
 
   private static String shapeName(int[] shape) {
     return "steady-" + shape[0] + "x" + shape[1];
@@ -115,8 +120,12 @@ final class ClientComparisons {
       List<Sample> samples = all.stream().filter(s -> s.part().equals(shapeName(shape))).toList();
       md.append("### ").append(shape[0]).append(shape[0] == 1 ? " sending thread" : " sending threads").append(" x ")
           .append(shape[1]).append(" records in flight\n\n")
-          .append(saturationTable(samples, List.of("plain", "resilient")))
-          .append(ratioLines(samples, "resilient", "plain")).append('\n');
+          .append(saturationTable(samples, armsIn(samples, List.of("plain", "resilient", NO_RECORD_ID))))
+          .append(ratioLines(samples, "resilient", "plain"));
+      if (samples.stream().anyMatch(sample -> sample.arm().equals(NO_RECORD_ID))) {
+        md.append(ratioLines(samples, NO_RECORD_ID, "plain"));
+      }
+      md.append('\n');
     }
     return md.toString();
   }
@@ -312,6 +321,11 @@ final class ClientComparisons {
           .append(" | ").append(cell(samples, arm, r -> r.gcMillis(), "%.0f")).append(" |\n");
     }
     return md.toString();
+  }
+
+  /** The arms of {@code wanted} that have samples (older raw files have no record-id-free arm). */
+  private static List<String> armsIn(List<Sample> samples, List<String> wanted) {
+    return wanted.stream().filter(arm -> samples.stream().anyMatch(sample -> sample.arm().equals(arm))).toList();
   }
 
   private static String ratioLines(List<Sample> samples, String top, String bottom) {

@@ -92,8 +92,14 @@ public final class ClientMain {
 
   private ClientResult run(@Nullable Path spoolDir) throws InterruptedException {
     for (int p = 0; p < spec.producers(); p++) {
-      Map<String, Object> extra = spoolDir == null ? Map.of() : Map.of(ResilientProducerConfig.SPOOL_DIR,
-          spoolDir.resolve("producer-" + p).toString(), ResilientProducerConfig.SPOOL_FSYNC, spec.spoolFsync());
+      Map<String, Object> extra = new java.util.HashMap<>();
+      if (spoolDir != null) {
+        extra.put(ResilientProducerConfig.SPOOL_DIR, spoolDir.resolve("producer-" + p).toString());
+        extra.put(ResilientProducerConfig.SPOOL_FSYNC, spec.spoolFsync());
+      }
+      if (!spec.recordIds()) {
+        extra.put(ResilientProducerConfig.RECORD_ID_HEADER, "");
+      }
       producers.add(spec.client().create(spec.bootstrap(), "bench-" + spec.client().label() + "-" + p, extra));
     }
     // every topic's metadata before the clock starts, for both clients alike: the first send to a topic

@@ -28,10 +28,12 @@ import java.util.Map;
  *     only)
  * @param spoolFsync {@code resilient.spool.fsync} of that spool ({@code always}, an interval in ms or {@code
  *     never}); empty without a spool
+ * @param recordIds whether the resilient producer adds its record-id header (its default); false turns the
+ *     header off ({@code resilient.record.id.header} empty) to show what the header costs
  */
 public record ClientSpec(ClientKind client, Load load, String bootstrap, List<String> topics, int producers,
     int threads, int inFlight, int rate, boolean keyed, int valueBytes, int warmupSeconds, int windowSeconds,
-    String spoolRoot, String spoolFsync) {
+    String spoolRoot, String spoolFsync, boolean recordIds) {
 
   /** How records are offered. */
   public enum Load {
@@ -60,6 +62,10 @@ public record ClientSpec(ClientKind client, Load load, String bootstrap, List<St
       throw new IllegalArgumentException("Invalid value " + spoolRoot + " for spoolRoot: only the resilient client "
           + "has a durable spool (client is " + client.label() + ")");
     }
+    if (!recordIds && client != ClientKind.RESILIENT) {
+      throw new IllegalArgumentException("Invalid value false for recordIds: only the resilient client adds record ids "
+          + "(client is " + client.label() + ")");
+    }
     if (spoolRoot.isEmpty() != spoolFsync.isEmpty()) {
       throw new IllegalArgumentException("Invalid value '" + spoolFsync + "' for spoolFsync: set it together with "
           + "spoolRoot, or neither");
@@ -80,21 +86,27 @@ public record ClientSpec(ClientKind client, Load load, String bootstrap, List<St
       throw new IllegalArgumentException("Invalid value '' for spoolRoot: name a directory");
     }
     return new ClientSpec(client, load, bootstrap, topics, producers, threads, inFlight, rate, keyed, valueBytes,
-        warmupSeconds, windowSeconds, root, fsync);
+        warmupSeconds, windowSeconds, root, fsync, recordIds);
+  }
+
+  /** This load on a resilient producer without its record-id header. */
+  public ClientSpec withoutRecordIds() {
+    return new ClientSpec(client, load, bootstrap, topics, producers, threads, inFlight, rate, keyed, valueBytes,
+        warmupSeconds, windowSeconds, spoolRoot, spoolFsync, false);
   }
 
   /** A saturating load on one producer: {@code threads} x {@code inFlight}, 1 KiB keyed records. */
   public static ClientSpec saturate(ClientKind client, String bootstrap, List<String> topics, int threads,
       int inFlight, int warmupSeconds, int windowSeconds) {
     return new ClientSpec(client, Load.SATURATE, bootstrap, topics, 1, threads, inFlight, 1, true, 1024,
-        warmupSeconds, windowSeconds, "", "");
+        warmupSeconds, windowSeconds, "", "", true);
   }
 
   /** A paced load of {@code rate} 1 KiB keyed records per second over {@code producers} producers. */
   public static ClientSpec paced(ClientKind client, String bootstrap, List<String> topics, int producers, int rate,
       int warmupSeconds, int windowSeconds) {
     return new ClientSpec(client, Load.PACED, bootstrap, topics, producers, 1, 1, rate, true, 1024, warmupSeconds,
-        windowSeconds, "", "");
+        windowSeconds, "", "", true);
   }
 
   /** The child's command-line arguments. */
@@ -113,6 +125,7 @@ public record ClientSpec(ClientKind client, Load load, String bootstrap, List<St
     args.put("windowSeconds", Integer.toString(windowSeconds));
     args.put("spoolRoot", spoolRoot);
     args.put("spoolFsync", spoolFsync);
+    args.put("recordIds", Boolean.toString(recordIds));
     args.put("topics", String.join(",", topics));
     List<String> list = new ArrayList<>();
     args.forEach((k, v) -> list.add(k + "=" + v));
@@ -138,7 +151,7 @@ public record ClientSpec(ClientKind client, Load load, String bootstrap, List<St
         List.of(required(map, "topics").split(",")), integer(map, "producers"), integer(map, "threads"),
         integer(map, "inFlight"), integer(map, "rate"), Boolean.parseBoolean(required(map, "keyed")),
         integer(map, "valueBytes"), integer(map, "warmupSeconds"), integer(map, "windowSeconds"),
-        required(map, "spoolRoot"), required(map, "spoolFsync"));
+        required(map, "spoolRoot"), required(map, "spoolFsync"), Boolean.parseBoolean(required(map, "recordIds")));
     if (!map.isEmpty()) {
       throw new IllegalArgumentException("Invalid arguments " + map.keySet() + ": unknown to ClientMain");
     }

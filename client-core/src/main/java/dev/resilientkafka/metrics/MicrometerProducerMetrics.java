@@ -83,7 +83,7 @@ public final class MicrometerProducerMetrics implements ProducerListener {
             p -> p.oldestBufferedAge().toMillis())
         .description("Time since the oldest record not yet completed was accepted").tags(tags).register(registry));
     meters.add(Gauge.builder(PREFIX + "partitions.below.min.isr", producer, ResilientProducer::partitionsBelowMinIsr)
-        .description("Partitions written to whose ISR is below min.insync.replicas").tags(tags).register(registry));
+        .description("Partitions below min.insync.replicas among the topics whose records are not being acknowledged").tags(tags).register(registry));
     meters.add(Gauge.builder(PREFIX + "availability.mode", producer, p -> p.availabilityMode() ? 1 : 0)
         .description("1 when acks=all and idempotence are not forced (availability-first mode)")
         .tags(tags).register(registry));

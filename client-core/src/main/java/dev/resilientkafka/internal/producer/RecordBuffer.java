@@ -1242,7 +1242,12 @@ public final class RecordBuffer implements ClusterView.Member {
     return Duration.ofNanos(now - oldest);
   }
 
+  /**
+   * Partitions below {@code min.insync.replicas} among the topics whose records are not being
+   * acknowledged. A topic whose acks=all writes are acknowledged has enough in-sync replicas, whatever an
+   * older view says (the inner producer's metadata keeps the ISR of its last refresh, up to minutes old).
+   */
   public int partitionsBelowMinIsr() {
-    return classifier.partitionsBelowMinIsr(lanes.keySet());
+    return classifier.partitionsBelowMinIsr(stalledTopics());
   }
 }
