@@ -222,7 +222,9 @@ final class ClientJvm {
   /** The same name settings as this JVM (the suite's), so both clients resolve the testkit's pods alike. */
   private static List<String> jvmOptions() {
     List<String> options = new ArrayList<>(List.of("-Xms512m", "-Xmx512m", "-XX:+UseG1GC",
-        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-Dorg.slf4j.simpleLogger.log.org.apache.kafka=error"));
+        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-Dorg.slf4j.simpleLogger.log.org.apache.kafka=error",
+        // a produce error the producer retries (e.g. an idempotent sequence it loops on) is worth a line in the log
+        "-Dorg.slf4j.simpleLogger.log.org.apache.kafka.clients.producer.internals.Sender=warn"));
     for (String property : List.of("jdk.net.hosts.file", "sun.net.inetaddr.ttl", "sun.net.inetaddr.negative.ttl",
         "java.security.properties", "networkaddress.cache.ttl")) {
       String value = System.getProperty(property);
