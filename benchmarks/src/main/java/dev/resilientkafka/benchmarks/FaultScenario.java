@@ -79,9 +79,14 @@ public final class FaultScenario {
         outcomes.add(ClientOutcome.of(run, audit, seconds));
       }
       List<FaultGap> gaps = new ArrayList<>();
-      for (FaultWindow window : windows) {
+      for (int w = 0; w < windows.size(); w++) {
+        FaultWindow window = windows.get(w);
         for (PacedProducer run : runs) {
+          // settle time after the fault, but never into the next fault: its gap is not this fault's
           double to = window.endSecond() + schedule.settle();
+          if (w + 1 < windows.size()) {
+            to = Math.min(to, windows.get(w + 1).startSecond());
+          }
           double longest = run.timeline().longestGapMillis(window.startSecond(), to);
           double gapEnd = run.timeline().gapEndSecond(window.startSecond(), to);
           gaps.add(new FaultGap(window.label(), run.name(), longest,
