@@ -76,13 +76,29 @@ public final class AckTimeline {
 
   /** Where the longest gap overlapping {@code [fromSecond, toSecond]} ended, in seconds ({@code NaN}: none). */
   public synchronized double gapEndSecond(double fromSecond, double toSecond) {
-    return gaps.stream().filter(g -> g.toSecond() >= fromSecond && g.fromSecond() <= toSecond)
+    return gapEndSecond(fromSecond, toSecond, Double.POSITIVE_INFINITY);
+  }
+
+  /**
+   * Where the longest gap overlapping {@code [fromSecond, toSecond]} and ending by {@code endBySecond} ended,
+   * in seconds ({@code NaN}: none).
+   */
+  public synchronized double gapEndSecond(double fromSecond, double toSecond, double endBySecond) {
+    return gaps.stream().filter(g -> g.toSecond() >= fromSecond && g.fromSecond() <= toSecond && g.toSecond() <= endBySecond)
         .max(java.util.Comparator.comparingDouble(Gap::millis)).map(Gap::toSecond).orElse(Double.NaN);
   }
 
   /** The longest gap overlapping {@code [fromSecond, toSecond]}, in ms (0 when none was that long). */
   public synchronized double longestGapMillis(double fromSecond, double toSecond) {
-    return gaps.stream().filter(g -> g.toSecond() >= fromSecond && g.fromSecond() <= toSecond)
+    return longestGapMillis(fromSecond, toSecond, Double.POSITIVE_INFINITY);
+  }
+
+  /**
+   * The longest gap overlapping {@code [fromSecond, toSecond]} that ended by {@code endBySecond} (a gap still
+   * open when the next fault began belongs to that fault), in ms.
+   */
+  public synchronized double longestGapMillis(double fromSecond, double toSecond, double endBySecond) {
+    return gaps.stream().filter(g -> g.toSecond() >= fromSecond && g.fromSecond() <= toSecond && g.toSecond() <= endBySecond)
         .mapToDouble(Gap::millis).max().orElse(0);
   }
 }

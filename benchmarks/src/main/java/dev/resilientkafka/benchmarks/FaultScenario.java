@@ -82,13 +82,16 @@ public final class FaultScenario {
       for (int w = 0; w < windows.size(); w++) {
         FaultWindow window = windows.get(w);
         for (PacedProducer run : runs) {
-          // settle time after the fault, but never into the next fault: its gap is not this fault's
+          // settle time after the fault, but never into the next fault: a gap still open when the next fault
+          // began is that fault's
           double to = window.endSecond() + schedule.settle();
+          double endBy = Double.POSITIVE_INFINITY;
           if (w + 1 < windows.size()) {
             to = Math.min(to, windows.get(w + 1).startSecond());
+            endBy = windows.get(w + 1).startSecond();
           }
-          double longest = run.timeline().longestGapMillis(window.startSecond(), to);
-          double gapEnd = run.timeline().gapEndSecond(window.startSecond(), to);
+          double longest = run.timeline().longestGapMillis(window.startSecond(), to, endBy);
+          double gapEnd = run.timeline().gapEndSecond(window.startSecond(), to, endBy);
           gaps.add(new FaultGap(window.label(), run.name(), longest,
               Double.isNaN(gapEnd) ? 0 : Math.max(0, (gapEnd - window.healedSecond()) * 1000)));
         }
