@@ -172,7 +172,7 @@ final class Dispatcher implements Runnable {
       boolean isStalled = oldest != null && now - oldest.stallSinceNanos > STALL_REPORT_NANOS;
       Long since = stalled.get(lane.topic);
       if (isStalled && since == null) {
-        stalled.put(lane.topic, oldest.acceptedNanos);
+        stalled.put(lane.topic, oldest.stallSinceNanos);
         String message = "records for topic " + lane.topic + " are not acknowledged (oldest waits "
             + TimeUnit.NANOSECONDS.toSeconds(now - oldest.stallSinceNanos) + " s): "
             + buffer.classifier().describe(lane.topic) + "; they are kept until resilient.delivery.timeout.ms";

@@ -129,10 +129,10 @@ final class PendingRecord implements Future<RecordMetadata>, Callback {
   ProducerRecord<byte[], byte[]> forPartition(int partition) {
     ProducerRecord<byte[], byte[]> current = kafkaRecord;
     Integer given = current.partition();
-    Integer wanted = partition == RecordBuffer.KAFKA_CHOOSES ? null : Integer.valueOf(partition);
-    if (!java.util.Objects.equals(given, wanted)) {
-      current = new ProducerRecord<>(current.topic(), wanted, current.timestamp(), current.key(), current.value(),
-          current.headers());
+    boolean kafkaChooses = partition == RecordBuffer.KAFKA_CHOOSES;
+    if (kafkaChooses ? given != null : given == null || given != partition) {
+      current = new ProducerRecord<>(current.topic(), kafkaChooses ? null : partition, current.timestamp(),
+          current.key(), current.value(), current.headers());
       kafkaRecord = current;
     }
     return current;

@@ -1,16 +1,17 @@
 package dev.resilientkafka.internal.producer;
 
+import static dev.resilientkafka.internal.producer.BufferFixtures.buffer;
+import static dev.resilientkafka.internal.producer.BufferFixtures.drainBacklog;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.resilientkafka.internal.cluster.ClusterView;
 import dev.resilientkafka.internal.spool.FsyncPolicy;
 import dev.resilientkafka.internal.spool.Spool;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
@@ -39,13 +40,6 @@ class KeylessAndBacklogEdgesTest {
     }
   }
 
-  private static RecordBuffer buffer(ScriptedInnerProducer inner, Spool spool, Map<String, Object> extra) {
-    Map<String, Object> config = new HashMap<>();
-    config.put("bootstrap.servers", "unused:9092");
-    config.putAll(extra);
-    return new RecordBuffer(ProducerSettings.parse(config), inner, ClusterView.detached(),
-        new OutcomeReporter(new SafeListener(List.of())), "edges", spool);
-  }
 
   private static Future<RecordMetadata> send(RecordBuffer buffer, String topic, byte[] key, String value,
       org.apache.kafka.clients.producer.Callback callback) {
@@ -53,11 +47,6 @@ class KeylessAndBacklogEdgesTest {
         callback);
   }
 
-  private static void drainBacklog(RecordBuffer buffer) {
-    List<Runnable> outcomes = new ArrayList<>();
-    buffer.drainBacklog(System.nanoTime(), new ArrayList<>(), outcomes);
-    outcomes.forEach(Runnable::run);
-  }
 
   /**
    * Kafka holds one keyless record (its partition's broker stopped answering) while it completes the later
@@ -68,9 +57,7 @@ class KeylessAndBacklogEdgesTest {
   void keylessRecordsCompletedBehindAStuckOneAreNotRetained() {
     ScriptedInnerProducer inner = new ScriptedInnerProducer(3);
     inner.metadataArrives();
-    RecordBuffer buffer = new RecordBuffer(ProducerSettings.parse(Map.of("bootstrap.servers", "unused:9092",
-        "resilient.buffer.max.records", "10")), inner, ClusterView.detached(),
-        new OutcomeReporter(new SafeListener(List.of())), "edges");
+    RecordBuffer buffer = buffer(inner, null, Map.of("resilient.buffer.max.records", "10"));
     send(buffer, "t", null, "stuck", null);
     for (int i = 0; i < 5_000; i++) {
       send(buffer, "t", null, "v" + i, null);
@@ -90,8 +77,7 @@ class KeylessAndBacklogEdgesTest {
   void aFailedKeylessRecordReportsKafkasUnknownPartition() {
     ScriptedInnerProducer inner = new ScriptedInnerProducer(3);
     inner.metadataArrives();
-    RecordBuffer buffer = new RecordBuffer(ProducerSettings.parse(Map.of("bootstrap.servers", "unused:9092")),
-        inner, ClusterView.detached(), new OutcomeReporter(new SafeListener(List.of())), "edges");
+    RecordBuffer buffer = buffer(inner, null, Map.of());
     AtomicReference<RecordMetadata> told = new AtomicReference<>();
     send(buffer, "t", null, "v0", (metadata, error) -> told.set(metadata));
     buffer.close(Duration.ZERO); // Kafka still holds v0: failed CLOSED by close()'s safety net

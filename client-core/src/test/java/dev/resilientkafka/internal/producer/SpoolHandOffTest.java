@@ -1,5 +1,8 @@
 package dev.resilientkafka.internal.producer;
 
+import static dev.resilientkafka.internal.producer.BufferFixtures.buffer;
+import static dev.resilientkafka.internal.producer.BufferFixtures.drainBacklog;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -7,14 +10,12 @@ import static org.awaitility.Awaitility.await;
 import dev.resilientkafka.DeliveryFailedException;
 import dev.resilientkafka.FailureCause;
 import dev.resilientkafka.ProducerListener;
-import dev.resilientkafka.internal.cluster.ClusterView;
 import dev.resilientkafka.internal.spool.FsyncPolicy;
 import dev.resilientkafka.internal.spool.Spool;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -22,8 +23,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.producer.BufferExhaustedException;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -52,25 +51,12 @@ class SpoolHandOffTest {
     return spool;
   }
 
-  private static RecordBuffer buffer(ScriptedInnerProducer inner, Spool spool, Map<String, Object> extra,
-      ProducerListener... listeners) {
-    Map<String, Object> config = new HashMap<>();
-    config.put("bootstrap.servers", "unused:9092");
-    config.putAll(extra);
-    return new RecordBuffer(ProducerSettings.parse(config), inner, ClusterView.detached(),
-        new OutcomeReporter(new SafeListener(List.of(listeners))), "spool-hand-off", spool);
-  }
 
   private static Future<RecordMetadata> send(RecordBuffer buffer, String topic, String value) {
     return buffer.send(topic, null, "k".getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8),
         new RecordHeaders(), null, null, null);
   }
 
-  private static void drainBacklog(RecordBuffer buffer) {
-    List<Runnable> outcomes = new ArrayList<>();
-    buffer.drainBacklog(System.nanoTime(), new ArrayList<>(), outcomes);
-    outcomes.forEach(Runnable::run);
-  }
 
   private static String pad(String prefix, int size) {
     return prefix + "x".repeat(size - prefix.length());
@@ -229,11 +215,8 @@ class SpoolHandOffTest {
         throw new AssertionError("a bug in the application's listener");
       }
     };
-    Map<String, Object> config = new HashMap<>();
-    config.put("bootstrap.servers", "unused:9092");
-    config.putAll(Map.of("resilient.delivery.timeout.ms", "300", "request.timeout.ms", "100", "linger.ms", "0"));
-    RecordBuffer buffer = new RecordBuffer(ProducerSettings.parse(config), inner, ClusterView.detached(),
-        new OutcomeReporter(new SafeListener(List.of(broken))), "spool-hand-off");
+    RecordBuffer buffer = buffer(inner, null, Map.of("resilient.delivery.timeout.ms", "300", "request.timeout.ms", "100",
+        "linger.ms", "0"), broken);
     Future<RecordMetadata> r1 = send(buffer, "t", "R1");
     Future<RecordMetadata> r2 = send(buffer, "t", "R2");
     buffer.start();
