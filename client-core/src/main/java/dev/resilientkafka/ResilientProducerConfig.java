@@ -105,10 +105,10 @@ public final class ResilientProducerConfig {
           "How long a record may take from send() to its acknowledgement before its callback is told it failed,"
               + " in ms; it covers broker outages (Kafka's own default of 2 minutes does not). When unset, Kafka's"
               + " delivery.timeout.ms is used if given. Must be at least linger.ms + request.timeout.ms.")
-      .define(BUFFER_MAX_RECORDS, INT, DEFAULT_BUFFER_MAX_RECORDS, Accepts.atLeast(1), HIGH,
+      .define(BUFFER_MAX_RECORDS, INT, DEFAULT_BUFFER_MAX_RECORDS, Accepts.between(1, 16_777_215), HIGH,
           "Most records accepted by send() and not yet completed (acknowledged or failed). When reached, the"
               + " overflow policy applies. With a spool, only what is held in memory counts.")
-      .define(BUFFER_MAX_BYTES, LONG, DEFAULT_BUFFER_MAX_BYTES, Accepts.atLeast(1), HIGH,
+      .define(BUFFER_MAX_BYTES, LONG, DEFAULT_BUFFER_MAX_BYTES, Accepts.between(1, (1L << 39) - 1), HIGH,
           "Most serialized bytes (keys, values and headers) of the records accepted and not yet completed; 32 MiB"
               + " by default. Kafka's buffer.memory is raised above it. With a spool, only what is held in memory"
               + " counts.")

@@ -112,15 +112,20 @@ final class ClientComparisons {
   static String steadyMarkdown(Plan plan, List<Sample> all) {
     StringBuilder md = new StringBuilder("## Steady state at saturation (client JVMs, interleaved)\n\n")
         .append(runs(all, "plain")).append(" runs per client and shape, each in a fresh client JVM: ")
-        .append(plan.warmupSeconds()).append(" s warm-up, then a ").append(plan.windowSeconds())
+        .append(plan.warmupSeconds()).append(" s warm-up, then on until the JIT compilers used less than ")
+        .append(Math.round(JitSettle.QUIET_SHARE * 100)).append(" % of a core over ").append(JitSettle.SLICE_MILLIS / 1000)
+        .append(" s (at most ").append(JitSettle.maxSeconds(plan.warmupSeconds())).append(" s more: compiling is a cost ")
+        .append("of starting, and was the largest source of noise in a short window's CPU), ")
+        .append("then a ").append(plan.windowSeconds())
         .append(" s window. CPU per record = the client JVM's process CPU time in the window / records acknowledged in ")
-        .append("it. Cells: median (min-max). Ratios: resilient / plain of the medians; \"paired\" is the median ")
+        .append("it; the second table splits it by thread. Cells: median (min-max). Ratios: resilient / plain of the medians; \"paired\" is the median ")
         .append("(min-max) of the ratios of runs that ran next to each other.\n\n");
     for (int[] shape : SHAPES) {
       List<Sample> samples = all.stream().filter(s -> s.part().equals(shapeName(shape))).toList();
       md.append("### ").append(shape[0]).append(shape[0] == 1 ? " sending thread" : " sending threads").append(" x ")
           .append(shape[1]).append(" records in flight\n\n")
           .append(saturationTable(samples, armsIn(samples, List.of("plain", "resilient", NO_RECORD_ID))))
+          .append(cpuByThreadTable(samples, armsIn(samples, List.of("plain", "resilient", NO_RECORD_ID))))
           .append(ratioLines(samples, "resilient", "plain"));
       if (samples.stream().anyMatch(sample -> sample.arm().equals(NO_RECORD_ID))) {
         md.append(ratioLines(samples, NO_RECORD_ID, "plain"));
@@ -128,6 +133,45 @@ final class ClientComparisons {
       md.append('\n');
     }
     return md.toString();
+  }
+
+  /** A column of the CPU-by-thread table: a group of {@link ClientResult#cpuByThread} and its heading. */
+  private record ThreadColumn(String group, String heading) {}
+
+  private static final List<ThreadColumn> THREAD_GROUPS = List.of(
+      new ThreadColumn(ThreadCpuSnapshot.SENDERS, "sending threads"),
+      new ThreadColumn(ThreadCpuSnapshot.KAFKA_IO, "Kafka I/O thread"),
+      new ThreadColumn(ThreadCpuSnapshot.DISPATCHER, "dispatcher"), new ThreadColumn(ThreadCpuSnapshot.JIT, "JIT"),
+      new ThreadColumn(ThreadCpuSnapshot.GC, "GC"));
+
+  /** Median CPU per record by thread group; nothing when the runs did not measure it (older raw data). */
+  static String cpuByThreadTable(List<Sample> samples, List<String> arms) {
+    if (samples.stream().allMatch(sample -> sample.result().cpuByThread().isEmpty())) {
+      return "";
+    }
+    StringBuilder md = new StringBuilder("\nCPU µs/record by thread (medians; \"rest\": the other Java and JVM ")
+        .append("threads, and threads that ended in the window) ")
+        .append("and warm-up length:\n\n| client |");
+    THREAD_GROUPS.forEach(column -> md.append(' ').append(column.heading()).append(" |"));
+    md.append(" rest | warm-up s |\n|---|").append("---:|".repeat(THREAD_GROUPS.size() + 2)).append('\n');
+    for (String arm : arms) {
+      md.append("| ").append(arm).append(" |");
+      for (ThreadColumn column : THREAD_GROUPS) {
+        md.append(' ').append(medianCell(samples, arm, result -> result.cpuOf(column.group()), "%.2f")).append(" |");
+      }
+      md.append(' ').append(medianCell(samples, arm, ClientComparisons::restOfCpu, "%.2f")).append(" | ")
+          .append(cell(samples, arm, ClientResult::warmupSeconds, "%.0f")).append(" |\n");
+    }
+    return md.append('\n').toString();
+  }
+
+  private static double restOfCpu(ClientResult result) {
+    double named = 0;
+    for (ThreadColumn column : THREAD_GROUPS) {
+      double cpu = result.cpuOf(column.group());
+      named += Double.isNaN(cpu) ? 0 : cpu;
+    }
+    return result.cpuMicrosPerRecord() - named;
   }
 
   static long runs(List<Sample> samples, String arm) {
@@ -212,7 +256,8 @@ final class ClientComparisons {
         .append("which would hide the library's per-topic cost. RF 1 and ").append(SCALE_RATE).append(" records/s: with ")
         .append("RF 3 (9,000 replicas) or 2,000 records/s the three brokers on this shared machine fell behind (seconds ")
         .append("of latency), and the comparison measured them. Each client's metadata for every topic is fetched ")
-        .append("before a warm-up of ").append(warmup).append(" s (`partitionsFor`); every partition got one record ")
+        .append("(`partitionsFor`) before a warm-up of at least ").append(warmup).append(" s, then on until the JIT ")
+        .append("compilers are quiet; every partition got one record ")
         .append("before the first run (a partition's first append creates its log segment on the broker). Cells: ")
         .append("median (min-max), ")
         .append(runs(samples, arms.get(0)))
@@ -226,22 +271,42 @@ final class ClientComparisons {
           .append(" | ").append(cell(samples, arm, ClientResult::p99Millis, "%.1f")).append(" |\n");
     }
     md.append('\n');
+    String many = ", " + SCALE_TOPICS + " topics";
     for (ClientKind kind : ClientKind.values()) {
       String one = kind.label() + ", 1 topic";
-      String manyArm = kind.label() + ", " + SCALE_TOPICS + " topics";
+      String manyArm = kind.label() + many;
       double ratio = medianRatio(samples, manyArm, one, ClientResult::cpuMicrosPerRecord);
       md.append(String.format(Locale.ROOT, "- %s: CPU per record, %d topics / 1 topic: **%.3fx**%s; paired %s%n",
           kind.label(), SCALE_TOPICS, ratio, kind == ClientKind.RESILIENT
               ? " " + Targets.atMost(ratio, pairedSpread(samples, manyArm, one, ClientResult::cpuMicrosPerRecord),
-                  Targets.SCALE_CPU_MAX) : " (Kafka's own cost of more partitions)",
+                  Targets.SCALE_CPU_MAX) + " as first set" : " (Kafka's own cost of more partitions)",
           paired(samples, manyArm, one, ClientResult::cpuMicrosPerRecord)));
     }
-    double overhead = medianRatio(samples, "resilient, " + SCALE_TOPICS + " topics", "plain, " + SCALE_TOPICS + " topics",
-        ClientResult::cpuMicrosPerRecord);
-    double overheadOne = medianRatio(samples, "resilient, 1 topic", "plain, 1 topic", ClientResult::cpuMicrosPerRecord);
-    md.append(String.format(Locale.ROOT, "- resilient / plain CPU per record: %.3fx at 1 topic, %.3fx at %d topics%n%n",
-        overheadOne, overhead, SCALE_TOPICS));
+    Spread addedOne = addedCpu(samples, ", 1 topic");
+    Spread addedMany = addedCpu(samples, many);
+    double allowed = Math.max(0, addedOne.median()) * Targets.SCALE_CPU_MAX;
+    boolean met = addedMany.median() <= allowed;
+    boolean straddles = addedMany.min() <= allowed && addedMany.max() > allowed;
+    md.append(String.format(Locale.ROOT, "- the library's own cost, resilient - plain CPU per record of runs side by "
+        + "side: %+.1f µs (%+.1f to %+.1f) at 1 topic, %+.1f µs (%+.1f to %+.1f) at %d topics: %s (at %d topics at most "
+        + "%.2fx the cost at 1 topic, and none when it costs none there)%s. The bound as first set (resilient, %d topics / "
+        + "1 topic) holds the library to Kafka's own growth, which the tuned twin shows is not the library's: so it is "
+        + "also judged on what the library adds.%n%n", addedOne.median(), addedOne.min(), addedOne.max(),
+        addedMany.median(), addedMany.min(), addedMany.max(), SCALE_TOPICS, met ? "**met**" : "**missed**", SCALE_TOPICS,
+        Targets.SCALE_CPU_MAX, straddles ? ", not settled: the runs lie on both sides of the bound" : "", SCALE_TOPICS));
     return md.toString();
+  }
+
+  /** Per repetition, resilient minus plain CPU per record (µs) of the arms named by {@code suffix}. */
+  private static Spread addedCpu(List<Sample> samples, String suffix) {
+    List<Double> added = new ArrayList<>();
+    for (Sample resilient : samples) {
+      if (resilient.arm().equals("resilient" + suffix)) {
+        samples.stream().filter(s -> s.arm().equals("plain" + suffix) && s.repetition() == resilient.repetition())
+            .forEach(plain -> added.add(resilient.result().cpuMicrosPerRecord() - plain.result().cpuMicrosPerRecord()));
+      }
+    }
+    return Spread.of(added);
   }
 
   /** Requests sent to the cluster per minute while healthy, from 1 and 10 producers in one JVM. */
@@ -264,7 +329,7 @@ final class ClientComparisons {
     StringBuilder md = new StringBuilder("## Requests to the cluster while healthy\n\n")
         .append("N producers in one client JVM, each writing its own topic (3 partitions) at ")
         .append(REQUEST_RATE_PER_PRODUCER).append(" keyed records/s; counted over a ").append(plan.requestWindowSeconds())
-        .append(" s window after 15 s of warm-up. By API: every request the JVM's Kafka clients sent in the window, ")
+        .append(" s window after at least 15 s of warm-up (then on until the JIT compilers are quiet). By API: every request the JVM's Kafka clients sent in the window, ")
         .append("counted from their network client's DEBUG log (`Sending <API> request`), exact. Cross-checks from the ")
         .append("clients' own metrics: the producers' `request-total` (`producer-metrics`; the resilient producer ")
         .append("reports its inner `KafkaProducer`'s) and the library's shared Admin client's `request-total` over JMX in ")
@@ -354,6 +419,12 @@ final class ClientComparisons {
     return String.format(Locale.ROOT, "%.3fx (%.3f-%.3f)", s.median(), s.min(), s.max());
   }
 
+  private static String medianCell(List<Sample> samples, String arm, ToDoubleFunction<ClientResult> value,
+      String format) {
+    Spread s = InterleavedRuns.spread(samples, arm, value);
+    return s.count() == 0 ? "-" : String.format(Locale.ROOT, format, s.median());
+  }
+
   static String cell(List<Sample> samples, String arm, ToDoubleFunction<ClientResult> value, String format) {
     Spread s = InterleavedRuns.spread(samples, arm, value);
     if (s.count() == 0) {
@@ -388,13 +459,22 @@ final class ClientComparisons {
     createTopics(cluster, names, partitions, replicas);
   }
 
-  /** Creates the topics (min ISR 2 when RF > 1) in batches; waits until each partition has a leader and full ISR. */
+  private static Map<String, String> topicConfigs(int replicas) {
+    Map<String, String> configs = new java.util.HashMap<>(BenchClusters.TOPIC_RETENTION);
+    configs.put("min.insync.replicas", replicas > 1 ? "2" : "1");
+    return configs;
+  }
+
+  /**
+   * Creates the topics (min ISR 2 when RF > 1, {@link BenchClusters#TOPIC_RETENTION}) in batches; waits until
+   * each partition has a leader and full ISR.
+   */
   static void createTopics(LocalKafkaCluster cluster, List<String> names, int partitions, int replicas)
       throws InterruptedException {
     for (int from = 0; from < names.size(); from += 100) {
       List<NewTopic> batch = names.subList(from, Math.min(names.size(), from + 100)).stream()
           .map(n -> new NewTopic(n, partitions, (short) replicas)
-              .configs(Map.of("min.insync.replicas", replicas > 1 ? "2" : "1"))).toList();
+              .configs(topicConfigs(replicas))).toList();
       cluster.admin().createTopics(batch).values().forEach((name, future) -> {
         try {
           future.get(60, TimeUnit.SECONDS);

@@ -60,7 +60,7 @@ final class ClientJvm {
       options.add("-XX:StartFlightRecording=settings=" + System.getProperty("bench.jfr.settings", "profile")
           + ",dumponexit=true,filename=" + jfr);
     }
-    Duration deadline = Duration.ofSeconds(spec.warmupSeconds() + spec.windowSeconds() + 180L);
+    Duration deadline = Duration.ofSeconds(spec.warmupSeconds() + JitSettle.maxSeconds(spec.warmupSeconds()) + spec.windowSeconds() + 180L);
     try (Child child = start(ClientMain.class, options, spec.toArgs(), log)) {
       ClientResult parsed = JSON.readValue(child.awaitResult(spec.client().label(), deadline), ClientResult.class);
       return countRequests ? parsed.withRequestsByApi(requestsInWindow(log)) : parsed;
@@ -222,6 +222,7 @@ final class ClientJvm {
   /** The same name settings as this JVM (the suite's), so both clients resolve the testkit's pods alike. */
   private static List<String> jvmOptions() {
     List<String> options = new ArrayList<>(List.of("-Xms512m", "-Xmx512m", "-XX:+UseG1GC",
+        "--add-exports=java.management/sun.management=ALL-UNNAMED", // ThreadCpuSnapshot: the JVM's own threads' CPU
         "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-Dorg.slf4j.simpleLogger.log.org.apache.kafka=error",
         // a produce error the producer retries (e.g. an idempotent sequence it loops on) is worth a line in the log
         "-Dorg.slf4j.simpleLogger.log.org.apache.kafka.clients.producer.internals.Sender=warn"));

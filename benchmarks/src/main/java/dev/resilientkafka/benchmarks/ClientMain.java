@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -117,19 +118,29 @@ public final class ClientMain {
       senders.add(new Thread(this::paced, "sender-paced"));
     }
     senders.forEach(Thread::start);
-    TimeUnit.SECONDS.sleep(spec.warmupSeconds()); // the warm-up's length, not a wait for a condition
+    long warmupBegan = System.nanoTime();
+    TimeUnit.SECONDS.sleep(spec.warmupSeconds()); // the warm-up's least length, not a wait for a condition
+    boolean settled = JitSettle.await(JitSettle.maxSeconds(spec.warmupSeconds()));
+    double warmedSeconds = (System.nanoTime() - warmupBegan) / 1e9;
     Snapshot start = snapshot();
+    ThreadCpuSnapshot threadsAtStart = ThreadCpuSnapshot.take();
     System.err.println(WINDOW_START);
     latencies.getIntervalHistogram(); // drops the warm-up's latencies
     TimeUnit.SECONDS.sleep(spec.windowSeconds());
     Snapshot end = snapshot();
+    ThreadCpuSnapshot threadsAtEnd = ThreadCpuSnapshot.take();
     System.err.println(WINDOW_END);
+    long windowRecords = Math.max(1, end.acked() - start.acked());
+    System.err.printf(Locale.ROOT, "[bench] warm-up %.1f s (%s)%n", warmedSeconds,
+        settled ? "then until the JIT compilers were quiet" : "fixed: this JVM does not report its compiler threads");
+    System.err.println(threadsAtEnd.report(threadsAtStart, end.cpuNanos() - start.cpuNanos(), windowRecords));
     Histogram window = latencies.getIntervalHistogram();
     running = false;
     for (Thread sender : senders) {
       sender.join(TimeUnit.SECONDS.toMillis(30));
     }
-    ClientResult result = result(start, end, window);
+    ClientResult result = result(start, end, window)
+        .withCpuByThread(warmedSeconds, threadsAtEnd.perRecordSince(threadsAtStart, windowRecords));
     for (Producer<byte[], byte[]> producer : producers) {
       producer.close(Duration.ofSeconds(10));
     }
@@ -214,7 +225,7 @@ public final class ClientMain {
         paced ? millis(window, 99) : Double.NaN, paced ? millis(window, 99.9) : Double.NaN,
         paced ? window.getMaxValue() / 1e3 : Double.NaN, paced ? encode(window) : null,
         end.producerRequests() - start.producerRequests(), end.adminRequests() - start.adminRequests(),
-        start.adminRequests(), producerMetric("records-per-request-avg") / producers.size(), start.load(), Map.of());
+        start.adminRequests(), producerMetric("records-per-request-avg") / producers.size(), start.load(), Map.of(), 0, Map.of());
   }
 
   private static double millis(Histogram histogram, double percentile) {

@@ -28,23 +28,44 @@ import org.jspecify.annotations.Nullable;
  * @param loadAverage the machine's 1-minute load average at the window's start
  * @param requestsByApi requests sent in the window by client type and API ({@code Producer PRODUCE}, {@code
  *     AdminClient DESCRIBE_CONFIGS}), counted from the clients' own debug log; empty when not counted
+ * @param warmupSeconds how long the load ran before the window: the spec's warm-up, then until the JIT
+ *     compilers were quiet ({@link JitSettle}); 0 in results recorded before it was measured
+ * @param cpuByThread CPU per record in the window (microseconds) by thread group: {@code senders}, {@code
+ *     kafka io}, {@code dispatcher}, {@code other java}, {@code vm jit}, {@code vm gc}, {@code vm g1 refine},
+ *     {@code vm other}; empty when not measured
  */
 public record ClientResult(String client, long acked, long failed, double windowSeconds, double acksPerSecond,
     double cpuMicrosPerRecord, double cpuCores, double allocatedBytesPerRecord, long gcCount, long gcMillis,
     double p50Millis, double p99Millis, double p999Millis, double maxMillis, @Nullable String histogram,
     long producerRequests, long adminRequests, long adminRequestsBefore, double recordsPerRequest,
-    double loadAverage, java.util.Map<String, Long> requestsByApi) {
+    double loadAverage, java.util.Map<String, Long> requestsByApi, double warmupSeconds,
+    java.util.Map<String, Double> cpuByThread) {
 
   /** Checks the arguments. */
   public ClientResult {
     requestsByApi = requestsByApi == null ? java.util.Map.of() : new java.util.TreeMap<>(requestsByApi);
+    cpuByThread = cpuByThread == null ? java.util.Map.of() : new java.util.TreeMap<>(cpuByThread);
+  }
+
+  /** This result with how long it warmed up and its CPU by thread group. */
+  ClientResult withCpuByThread(double warmed, java.util.Map<String, Double> byThread) {
+    return new ClientResult(client, acked, failed, windowSeconds, acksPerSecond, cpuMicrosPerRecord, cpuCores,
+        allocatedBytesPerRecord, gcCount, gcMillis, p50Millis, p99Millis, p999Millis, maxMillis, histogram,
+        producerRequests, adminRequests, adminRequestsBefore, recordsPerRequest, loadAverage, requestsByApi, warmed,
+        byThread);
+  }
+
+  /** Microseconds of CPU per record of one thread group ({@link #cpuByThread}); NaN when not measured. */
+  public double cpuOf(String group) {
+    return cpuByThread.getOrDefault(group, Double.NaN);
   }
 
   /** This result with the requests counted in the window. */
   ClientResult withRequestsByApi(java.util.Map<String, Long> counts) {
     return new ClientResult(client, acked, failed, windowSeconds, acksPerSecond, cpuMicrosPerRecord, cpuCores,
         allocatedBytesPerRecord, gcCount, gcMillis, p50Millis, p99Millis, p999Millis, maxMillis, histogram,
-        producerRequests, adminRequests, adminRequestsBefore, recordsPerRequest, loadAverage, counts);
+        producerRequests, adminRequests, adminRequestsBefore, recordsPerRequest, loadAverage, counts, warmupSeconds,
+        cpuByThread);
   }
 
   /** Requests in the window other than produce requests (metadata, config reads, probes, handshakes). */

@@ -275,7 +275,7 @@ final class SpoolComparison {
         .append("count, the kernel's own write-back threads do not) / records acknowledged.\n\n")
         .append("### Saturation, 1 sending thread x 1024 records in flight\n\n")
         .append(ClientComparisons.runs(samples, "plain")).append(" runs per arm, the three arms interleaved, each in a ")
-        .append("fresh client JVM: ").append(plan.warmupSeconds()).append(" s warm-up, then a ")
+        .append("fresh client JVM: ").append(plan.warmupSeconds()).append(" s warm-up and on until the JIT compilers are quiet, then a ")
         .append(plan.windowSeconds()).append(" s window. Cells: median (min-max); \"paired\": the median (min-max) of ")
         .append("the ratios of runs that ran next to each other.\n\n")
         .append(ClientComparisons.saturationTable(samples, ARMS)).append('\n');

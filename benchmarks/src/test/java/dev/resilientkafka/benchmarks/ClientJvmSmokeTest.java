@@ -56,7 +56,14 @@ class ClientJvmSmokeTest {
       assertThat(result.p50Millis()).isPositive().isLessThanOrEqualTo(result.p999Millis());
       assertThat(result.histogram()).isNotBlank();
       assertThat(result.producerRequests()).isPositive();
+      // warmed up for the spec's 2 s, then at most until the JIT compilers were quiet
+      assertThat(result.warmupSeconds()).isBetween(2.0, 2.0 + JitSettle.maxSeconds(2) + JitSettle.SLICE_MILLIS / 1e3);
+      assertThat(result.cpuByThread()).containsKeys(ThreadCpuSnapshot.SENDERS, ThreadCpuSnapshot.KAFKA_IO,
+          ThreadCpuSnapshot.JIT, ThreadCpuSnapshot.GC);
+      assertThat(result.cpuOf(ThreadCpuSnapshot.KAFKA_IO)).isPositive();
     }
+    assertThat(resilient.cpuByThread()).containsKey(ThreadCpuSnapshot.DISPATCHER);
+    assertThat(plain.cpuByThread()).doesNotContainKey(ThreadCpuSnapshot.DISPATCHER);
     assertThat(plain.adminRequestsBefore() + plain.adminRequests()).isZero();
     // the library read the topic's min.insync.replicas through its shared Admin client
     assertThat(resilient.adminRequestsBefore() + resilient.adminRequests()).isPositive();

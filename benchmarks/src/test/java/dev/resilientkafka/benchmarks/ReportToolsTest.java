@@ -39,9 +39,49 @@ class ReportToolsTest {
     assertThat(Targets.atLeast(0.8, Spread.of(0.7, 0.8, 0.9), 0.97)).isEqualTo("**missed** (>= 0.97x)");
   }
 
+  @Test
+  void resultsRecordedBeforeTheThreadSplitStillLoadAndShowNoSplit() throws Exception {
+    String old = "{\"client\":\"plain\",\"acked\":10,\"failed\":0,\"windowSeconds\":1.0,\"acksPerSecond\":10.0,"
+        + "\"cpuMicrosPerRecord\":5.0,\"cpuCores\":0.1,\"allocatedBytesPerRecord\":700.0,\"gcCount\":0,\"gcMillis\":0,"
+        + "\"p50Millis\":1.0,\"p99Millis\":2.0,\"p999Millis\":3.0,\"maxMillis\":4.0,\"histogram\":null,"
+        + "\"producerRequests\":1,\"adminRequests\":0,\"adminRequestsBefore\":0,\"recordsPerRequest\":1.0,"
+        + "\"loadAverage\":1.0,\"requestsByApi\":{}}";
+    ClientResult loaded = new com.fasterxml.jackson.databind.ObjectMapper().readValue(old, ClientResult.class);
+    assertThat(loaded.cpuMicrosPerRecord()).isEqualTo(5.0);
+    assertThat(loaded.cpuByThread()).isEmpty();
+    assertThat(loaded.cpuOf(ThreadCpuSnapshot.JIT)).isNaN();
+    Sample sample = new Sample("steady-1x1024", "plain", 0, 0, loaded);
+    assertThat(ClientComparisons.cpuByThreadTable(List.of(sample), List.of("plain"))).isEmpty();
+  }
+
+  @Test
+  void scaleIsJudgedAsFirstSetAndOnWhatTheLibraryAdds() {
+    // Kafka's own growth (plain 100 -> 300 µs) takes the first-set ratio past 1.10x; the library adds 10 µs at
+    // 1 topic and 5 µs at 1,000 topics
+    List<Sample> samples = new java.util.ArrayList<>();
+    for (int repetition = 0; repetition < 3; repetition++) {
+      samples.add(cpuSample("plain, 1 topic", repetition, 100));
+      samples.add(cpuSample("plain, 1000 topics", repetition, 300));
+      samples.add(cpuSample("resilient, 1 topic", repetition, 110));
+      samples.add(cpuSample("resilient, 1000 topics", repetition, 305));
+    }
+    String md = ClientComparisons.scaleMarkdown(ClientComparisons.Plan.of("quick"), samples);
+    assertThat(md).contains("1000 topics / 1 topic: **2.773x** **missed** (<= 1.10x) as first set")
+        .contains("+10.0 µs (+10.0 to +10.0) at 1 topic, +5.0 µs (+5.0 to +5.0) at 1000 topics: **met**");
+    samples.replaceAll(s -> s.arm().equals("resilient, 1000 topics") ? cpuSample(s.arm(), s.repetition(), 320) : s);
+    assertThat(ClientComparisons.scaleMarkdown(ClientComparisons.Plan.of("quick"), samples))
+        .contains("+20.0 µs (+20.0 to +20.0) at 1000 topics: **missed**");
+  }
+
+  private static Sample cpuSample(String arm, int repetition, double cpuMicrosPerRecord) {
+    return new Sample("scale", arm, repetition, 0, new ClientResult(arm, 1000, 0, 1, 1000, cpuMicrosPerRecord, 0.1, 1,
+        0, 0, 1, 2, 3, 4, null, 0, 0, 0, 0, 0, java.util.Map.of(), 0, java.util.Map.of()));
+  }
+
   private static Sample sample(String arm, int repetition, double acksPerSecond) {
     return new Sample("test", arm, repetition, 0, new ClientResult(arm, 1, 0, 1, acksPerSecond, 1, 1, 1, 0, 0,
-        Double.NaN, Double.NaN, Double.NaN, Double.NaN, null, 0, 0, 0, 0, 0, java.util.Map.of()));
+        Double.NaN, Double.NaN, Double.NaN, Double.NaN, null, 0, 0, 0, 0, 0, java.util.Map.of(), 0,
+        java.util.Map.of()));
   }
 
   @Test

@@ -101,7 +101,11 @@ class BadInputAndMisuseTest {
         .hasMessageContaining("lots");
     assertThatThrownBy(() -> producerBuilder().config(ResilientProducerConfig.BUFFER_MAX_BYTES, "-5").build())
         .isInstanceOf(ConfigException.class).hasMessageContaining(ResilientProducerConfig.BUFFER_MAX_BYTES)
-        .hasMessageContaining("accepted values: 1 or more");
+        .hasMessageContaining("accepted values: 1 to 549755813887");
+    // the bound is one packed word (records and bytes): a count beyond it is refused by name, not wrapped
+    assertThatThrownBy(() -> producerBuilder().config(ResilientProducerConfig.BUFFER_MAX_RECORDS, 16_777_216).build())
+        .isInstanceOf(ConfigException.class).hasMessageContaining(ResilientProducerConfig.BUFFER_MAX_RECORDS)
+        .hasMessageContaining("1 to 16777215");
     assertThatThrownBy(() -> producerBuilder().config(ResilientProducerConfig.AVAILABILITY_MODE, "yes").build())
         .isInstanceOf(ConfigException.class).hasMessageContaining(ResilientProducerConfig.AVAILABILITY_MODE)
         .hasMessageContaining("true, false");

@@ -176,11 +176,12 @@ public record ResilientKafkaProperties(
 
     /** Checks every value. @throws InvalidResilientKafkaPropertyException naming the property */
     public Producer {
-      if (bufferMaxRecords <= 0) {
-        throw invalid("producer.buffer-max-records", bufferMaxRecords, "a whole number > 0");
+      // the same ranges as resilient.buffer.max.records / .max.bytes (the bound is one packed word)
+      if (bufferMaxRecords <= 0 || bufferMaxRecords > 16_777_215) {
+        throw invalid("producer.buffer-max-records", bufferMaxRecords, "a whole number from 1 to 16777215");
       }
-      if (bufferMaxBytes.toBytes() <= 0) {
-        throw invalid("producer.buffer-max-bytes", bufferMaxBytes, "a size > 0, e.g. 32MB");
+      if (bufferMaxBytes.toBytes() <= 0 || bufferMaxBytes.toBytes() > (1L << 39) - 1) {
+        throw invalid("producer.buffer-max-bytes", bufferMaxBytes, "a size from 1B to 511GB, e.g. 32MB");
       }
       if (blockTimeout.isNegative()) {
         throw invalid("producer.block-timeout", blockTimeout, "a duration >= 0, e.g. 60s");

@@ -213,7 +213,7 @@ class ResilientKafkaAutoConfigurationTest {
   @Test
   void invalidPropertiesFailStartUpWithAReportNamingTheProperty() {
     assertFailure(runner.withPropertyValues("resilient.kafka.producer.buffer-max-records=0"),
-        "Invalid value '0' for property 'resilient.kafka.producer.buffer-max-records': a whole number > 0",
+        "Invalid value '0' for property 'resilient.kafka.producer.buffer-max-records': a whole number from 1 to 16777215",
         "Update 'resilient.kafka.producer.buffer-max-records'");
     assertFailure(runner.withPropertyValues("resilient.kafka.health.degraded-buffer-fill=0.8",
             "resilient.kafka.health.down-buffer-fill=0.6"),

@@ -102,12 +102,13 @@ final class PendingRecord implements Future<RecordMetadata>, Callback {
     this.callback = callback;
   }
 
+  /** Serialized bytes of key, value and headers; at most {@code Integer.MAX_VALUE} (never wraps negative). */
   static int sizeOf(byte @Nullable [] key, byte @Nullable [] value, Headers headers) {
-    int size = (key == null ? 0 : key.length) + (value == null ? 0 : value.length);
+    long size = (key == null ? 0L : key.length) + (value == null ? 0L : value.length);
     for (var header : headers) {
       size += header.key().length() + (header.value() == null ? 0 : header.value().length);
     }
-    return size;
+    return (int) Math.min(Integer.MAX_VALUE, size);
   }
 
   String topic() {
