@@ -139,8 +139,8 @@ public final class ClientMain {
     for (Thread sender : senders) {
       sender.join(TimeUnit.SECONDS.toMillis(30));
     }
-    ClientResult result = result(start, end, window)
-        .withCpuByThread(warmedSeconds, threadsAtEnd.perRecordSince(threadsAtStart, windowRecords));
+    ClientResult result = result(start, end, window, warmedSeconds,
+        threadsAtEnd.perRecordSince(threadsAtStart, windowRecords));
     for (Producer<byte[], byte[]> producer : producers) {
       producer.close(Duration.ofSeconds(10));
     }
@@ -213,7 +213,8 @@ public final class ClientMain {
         ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
   }
 
-  private ClientResult result(Snapshot start, Snapshot end, Histogram window) {
+  private ClientResult result(Snapshot start, Snapshot end, Histogram window, double warmedSeconds,
+      Map<String, Double> cpuByThread) {
     double seconds = (end.nanos() - start.nanos()) / 1e9;
     long records = end.acked() - start.acked();
     double perRecord = Math.max(1, records);
@@ -225,7 +226,8 @@ public final class ClientMain {
         paced ? millis(window, 99) : Double.NaN, paced ? millis(window, 99.9) : Double.NaN,
         paced ? window.getMaxValue() / 1e3 : Double.NaN, paced ? encode(window) : null,
         end.producerRequests() - start.producerRequests(), end.adminRequests() - start.adminRequests(),
-        start.adminRequests(), producerMetric("records-per-request-avg") / producers.size(), start.load(), Map.of(), 0, Map.of());
+        start.adminRequests(), producerMetric("records-per-request-avg") / producers.size(), start.load(), Map.of(),
+        warmedSeconds, cpuByThread);
   }
 
   private static double millis(Histogram histogram, double percentile) {

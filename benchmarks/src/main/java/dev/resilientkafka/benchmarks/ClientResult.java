@@ -47,14 +47,6 @@ public record ClientResult(String client, long acked, long failed, double window
     cpuByThread = cpuByThread == null ? java.util.Map.of() : new java.util.TreeMap<>(cpuByThread);
   }
 
-  /** This result with how long it warmed up and its CPU by thread group. */
-  ClientResult withCpuByThread(double warmed, java.util.Map<String, Double> byThread) {
-    return new ClientResult(client, acked, failed, windowSeconds, acksPerSecond, cpuMicrosPerRecord, cpuCores,
-        allocatedBytesPerRecord, gcCount, gcMillis, p50Millis, p99Millis, p999Millis, maxMillis, histogram,
-        producerRequests, adminRequests, adminRequestsBefore, recordsPerRequest, loadAverage, requestsByApi, warmed,
-        byThread);
-  }
-
   /** Microseconds of CPU per record of one thread group ({@link #cpuByThread}); NaN when not measured. */
   public double cpuOf(String group) {
     return cpuByThread.getOrDefault(group, Double.NaN);
