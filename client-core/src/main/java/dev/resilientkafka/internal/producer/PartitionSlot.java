@@ -3,6 +3,7 @@ package dev.resilientkafka.internal.producer;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.errors.RetriableException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,9 +17,28 @@ import org.jspecify.annotations.Nullable;
  * behind it. So completed records are also swept out from anywhere once the queue holds twice as many
  * entries as were in flight after the last sweep (plus {@link #SWEEP_SLACK}): memory stays bounded by the
  * records in flight, at a constant amortized cost per record.
+ *
+ * <p><b>First acknowledgement.</b> Until Kafka has acknowledged one record of a keyed partition from this
+ * producer, the slot admits one record at a time. A broker that has no state yet for a new idempotent
+ * producer accepts whatever sequence number comes first: if the producer's first batch is refused
+ * (NOT_ENOUGH_REPLICAS while brokers come back one by one) and a later batch of the same partition is
+ * accepted meanwhile, the first one never fits again and Kafka retries it as OUT_OF_ORDER_SEQUENCE_NUMBER
+ * until its delivery timeout (KAFKA-14359, KAFKA-15591). One batch in flight until the first
+ * acknowledgement leaves nothing to overtake it; after that the broker holds the producer's state and
+ * refuses a gap instead of accepting it.
  */
 final class PartitionSlot {
   private static final int SWEEP_SLACK = 1024;
+  /** Why a record waits: its partition has a record in flight and no acknowledgement yet. */
+  static final RetriableException AWAITING_FIRST_ACK =
+      new RetriableException("waiting for Kafka's first acknowledgement on this partition before handing it more records") {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+          return this;
+        }
+      };
   final int partition;
   /** Records complete out of order here (the keyless slot): completed ones are swept out from anywhere. */
   private final boolean sweeping;
@@ -28,10 +48,45 @@ final class PartitionSlot {
   private final AtomicInteger entries = new AtomicInteger();
   /** Sweep when {@link #entries} passes this. */
   private volatile int sweepAt = SWEEP_SLACK;
+  /** Kafka acknowledged a record of this partition from this producer: every record is admitted. */
+  private volatile boolean acknowledged;
+  /** Before {@link #acknowledged}: a record is being handed over or is in flight. */
+  private final AtomicBoolean priming = new AtomicBoolean();
 
   PartitionSlot(int partition) {
     this.partition = partition;
     this.sweeping = partition == RecordBuffer.KAFKA_CHOOSES;
+  }
+
+  /**
+   * Whether a record may be handed to Kafka now: always once the partition was acknowledged; before that
+   * only when no other record of it is being handed over or in flight (this call then takes that place).
+   * Keyless records are always admitted: their partition is not known before Kafka chooses it.
+   */
+  boolean admit() {
+    return acknowledged || sweeping || priming.compareAndSet(false, true);
+  }
+
+  /** Kafka did not take the record {@link #admit} let through: the place is free again. */
+  void admittedRefused() {
+    if (!acknowledged) {
+      priming.set(false);
+    }
+  }
+
+  /**
+   * Kafka completed a record of this partition. Returns true when that lets waiting records through: the
+   * first acknowledgement, or the in-flight record failing before any (the next one may then go).
+   */
+  boolean completedByKafka(boolean acknowledgedNow) {
+    if (acknowledged || sweeping) {
+      return false;
+    }
+    if (acknowledgedNow) {
+      acknowledged = true;
+    }
+    priming.set(false);
+    return true;
   }
 
   void handedOver(PendingRecord record) {

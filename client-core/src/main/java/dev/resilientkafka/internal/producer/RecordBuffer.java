@@ -74,6 +74,8 @@ public final class RecordBuffer implements ClusterView.Member {
   private static final long METADATA_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
   /** How often records for an explicit partition beyond the known count are offered again. */
   private static final long OUT_OF_RANGE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  /** How often a queue whose head waits for its partition's first acknowledgement looks again, if not woken. */
+  private static final long FIRST_ACK_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private static final int UNKNOWN = -1;
   private static final int OUT_OF_RANGE = -2;
   /**
@@ -532,6 +534,10 @@ public final class RecordBuffer implements ClusterView.Member {
    * record is not in Kafka and its outcome is not set).
    */
   private @Nullable Exception handOver(PendingRecord record, int partition) {
+    PartitionSlot slot = record.lane.slot(partition);
+    if (!slot.admit()) {
+      return PartitionSlot.AWAITING_FIRST_ACK;
+    }
     record.partition = partition;
     ProducerRecord<byte[], byte[]> kafkaRecord = record.forPartition(partition);
     record.refusal = null;
@@ -545,7 +551,9 @@ public final class RecordBuffer implements ClusterView.Member {
     }
     Exception refused = record.refusal;
     if (refused == null) {
-      record.lane.slot(partition).handedOver(record);
+      slot.handedOver(record);
+    } else {
+      slot.admittedRefused();
     }
     return refused;
   }
@@ -735,6 +743,10 @@ public final class RecordBuffer implements ClusterView.Member {
 
   /** Kafka completed a record it took (on its I/O thread, or on the thread closing it). */
   void completedByKafka(PendingRecord record, @Nullable RecordMetadata metadata, @Nullable Exception exception) {
+    if (record.partition >= 0 && record.lane.slot(record.partition).completedByKafka(exception == null)) {
+      record.lane.admitting = true;
+      dispatcher.wake();
+    }
     if (exception == null && metadata != null) {
       if (record.finish(metadata)) {
         released(record, false);
@@ -807,7 +819,11 @@ public final class RecordBuffer implements ClusterView.Member {
   void drain(TopicLane lane, long now, List<PendingRecord> handed, List<Runnable> outcomes) {
     lane.lock.lock();
     try {
-      if (now - lane.nextAttemptNanos < 0 || (lane.queue.isEmpty() && lane.outOfRange.isEmpty())) {
+      boolean admitting = lane.admitting;
+      if (admitting) {
+        lane.admitting = false;
+      }
+      if ((!admitting && now - lane.nextAttemptNanos < 0) || (lane.queue.isEmpty() && lane.outOfRange.isEmpty())) {
         return;
       }
       Blocked blocked = drainQueue(lane, lane.queue, now, handed, outcomes);
@@ -825,6 +841,8 @@ public final class RecordBuffer implements ClusterView.Member {
           lane.nextAttemptNanos = now + backoffNanos(lane);
         }
         case NO_METADATA -> lane.nextAttemptNanos = now + METADATA_CHECK_NANOS;
+        // the acknowledgement wakes the dispatcher (TopicLane.admitting); this check is a backstop
+        case AWAITING_FIRST_ACK -> lane.nextAttemptNanos = now + FIRST_ACK_CHECK_NANOS;
         case NO -> {
           // the topic's own queue is empty: partitions beyond the count are looked at on their own cadence
           // (they fail after a grace period anyway), never backing off the topic's other records
@@ -840,8 +858,11 @@ public final class RecordBuffer implements ClusterView.Member {
     }
   }
 
-  /** Why a queue stopped draining: not at all, no metadata for the topic yet, or Kafka refused the head. */
-  private enum Blocked { NO, NO_METADATA, REFUSED }
+  /**
+   * Why a queue stopped draining: not at all, no metadata for the topic yet, Kafka refused the head, or the
+   * head's partition waits for its first acknowledgement.
+   */
+  private enum Blocked { NO, NO_METADATA, REFUSED, AWAITING_FIRST_ACK }
 
   private Blocked drainQueue(TopicLane lane, ArrayDeque<PendingRecord> queue, long now,
       List<PendingRecord> handed, List<Runnable> outcomes) {
@@ -887,6 +908,9 @@ public final class RecordBuffer implements ClusterView.Member {
         continue;
       }
       record.lastRefusal = refused;
+      if (refused == PartitionSlot.AWAITING_FIRST_ACK) {
+        return Blocked.AWAITING_FIRST_ACK;
+      }
       // a timeout at once (max.block.ms=0) is metadata Kafka does not have yet, unless it is about memory
       return refused instanceof TimeoutException && !(refused instanceof BufferExhaustedException)
           ? Blocked.NO_METADATA : Blocked.REFUSED;
@@ -915,14 +939,15 @@ public final class RecordBuffer implements ClusterView.Member {
           outcomes.add(() -> fail(record, FailureCause.REJECTED, detail, null, null));
           continue;
         }
-        handOver(record, partition); // refused at once, and makes Kafka refresh the topic's metadata
-        if (record.refusal == null) {
+        // refused at once, and makes Kafka refresh the topic's metadata
+        Exception refused = handOver(record, partition);
+        if (refused == null) {
           queue.pollFirst();
           lane.waitingOutOfRange--;
           handed.add(record);
           continue;
         }
-        record.lastRefusal = record.refusal;
+        record.lastRefusal = refused;
         return true;
       }
       Exception refused = handOver(record, partition);

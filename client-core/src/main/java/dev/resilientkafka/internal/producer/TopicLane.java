@@ -49,6 +49,11 @@ final class TopicLane {
   long nextAttemptNanos;
   volatile long lastUsedNanos;
   /**
+   * Set by Kafka's I/O thread when a partition of this topic got its first acknowledgement (or its one
+   * record in flight failed before one): the dispatcher then offers the queue again without waiting.
+   */
+  volatile boolean admitting;
+  /**
    * Why the inner producer last failed to get the topic's metadata, other than "not yet" (a TLS/SASL
    * refusal, an invalid topic): the cause named when its waiting records expire. Null once it has it.
    */

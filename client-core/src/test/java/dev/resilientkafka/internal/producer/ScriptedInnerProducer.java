@@ -30,7 +30,8 @@ import org.apache.kafka.common.metrics.KafkaMetric;
  * record at once (its callback told on the calling thread, as {@code KafkaProducer} does), after that it
  * takes records in the order of its {@code send()} calls and completes them when {@link #completeTaken()}
  * is called (Kafka's I/O thread). A hook can hold a thread inside {@code send()} to force an
- * interleaving. Thread-safe.
+ * interleaving. It notes when it was given a second record of a partition while the first was in flight
+ * and none of that partition had completed yet ({@link #overtakeRisked()}). Thread-safe.
  */
 final class ScriptedInnerProducer implements Producer<byte[], byte[]> {
   private static final Node NODE = new Node(0, "broker-0", 9092);
@@ -38,6 +39,8 @@ final class ScriptedInnerProducer implements Producer<byte[], byte[]> {
   private final int partitions;
   private final List<String> taken = new ArrayList<>();
   private final ConcurrentLinkedQueue<Object[]> toComplete = new ConcurrentLinkedQueue<>();
+  private final java.util.Set<Integer> acknowledged = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private volatile boolean overtakeRisked;
   private volatile boolean metadata;
   private volatile Consumer<String> insideSend = value -> { };
   private volatile Consumer<String> afterTaken = value -> { };
@@ -81,8 +84,30 @@ final class ScriptedInnerProducer implements Producer<byte[], byte[]> {
   void completeTaken() {
     Object[] next;
     while ((next = toComplete.poll()) != null) {
-      ((Callback) next[1]).onCompletion((RecordMetadata) next[0], null);
+      complete(next);
     }
+  }
+
+  /** Fails every record taken so far, in order, with {@code error}: Kafka giving up on them. */
+  void failTaken(Exception error) {
+    Object[] next;
+    while ((next = toComplete.poll()) != null) {
+      ((Callback) next[1]).onCompletion((RecordMetadata) next[0], error);
+    }
+  }
+
+  /**
+   * Whether a second record of an explicit partition was taken while the first was in flight, before any of
+   * that partition completed: where a new idempotent producer's later batch can overtake its first one.
+   */
+  boolean overtakeRisked() {
+    return overtakeRisked;
+  }
+
+  private void complete(Object[] taken) {
+    RecordMetadata metadata = (RecordMetadata) taken[0];
+    acknowledged.add(metadata.partition());
+    ((Callback) taken[1]).onCompletion(metadata, null);
   }
 
   /**
@@ -96,7 +121,7 @@ final class ScriptedInnerProducer implements Producer<byte[], byte[]> {
       if (holdBack.test((String) next[2])) {
         kept.add(next);
       } else {
-        ((Callback) next[1]).onCompletion((RecordMetadata) next[0], null);
+        complete(next);
       }
     }
     toComplete.addAll(kept);
@@ -118,6 +143,10 @@ final class ScriptedInnerProducer implements Producer<byte[], byte[]> {
       // no partition given: Kafka's own partitioner chooses one
       int partition = record.partition() != null ? record.partition() : taken.size() % partitions;
       metadata = new RecordMetadata(new TopicPartition(record.topic(), partition), taken.size(), 0, 0, 0, 0);
+      if (record.partition() != null && !acknowledged.contains(partition)
+          && toComplete.stream().anyMatch(t -> ((RecordMetadata) t[0]).partition() == partition)) {
+        overtakeRisked = true;
+      }
     }
     toComplete.add(new Object[] {metadata, callback, new String(record.value())});
     afterTaken.accept(new String(record.value()));

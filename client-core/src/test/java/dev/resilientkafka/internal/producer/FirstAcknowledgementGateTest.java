@@ -1,0 +1,117 @@
+package dev.resilientkafka.internal.producer;
+
+import static dev.resilientkafka.internal.producer.HandOffInterleavingsTest.buffer;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.resilientkafka.DeliveryFailedException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Until Kafka has acknowledged a record of a partition from this producer, the producer hands it one
+ * record of that partition at a time, so no later batch can overtake the first one at a broker that has
+ * no state for the producer yet. The others wait in order and go as soon as the acknowledgement comes.
+ */
+class FirstAcknowledgementGateTest {
+
+  @Test
+  void aPartitionGetsOneRecordUntilItsFirstAcknowledgementThenTheRestInOrder() {
+    ScriptedInnerProducer inner = new ScriptedInnerProducer(2);
+    inner.metadataArrives();
+    RecordBuffer buffer = buffer(inner);
+    Future<RecordMetadata> a0 = send(buffer, 0, "a0");
+    Future<RecordMetadata> a1 = send(buffer, 0, "a1");
+    Future<RecordMetadata> b0 = send(buffer, 1, "b0"); // behind a1 in the topic's queue
+    assertThat(inner.taken()).containsExactly("a0");
+    TopicLane lane = buffer.lanes().iterator().next();
+    assertThat(lane.waiting).isEqualTo(2);
+    drainNow(buffer, lane);
+    assertThat(inner.taken()).as("nothing more before the acknowledgement").containsExactly("a0");
+
+    inner.completeTaken();
+    assertThat(lane.admitting).as("the acknowledgement wakes the dispatcher for the topic").isTrue();
+    drainNow(buffer, lane); // before the backoff has passed: the acknowledgement lets the queue go now
+    assertThat(inner.taken()).containsExactly("a0", "a1", "b0");
+    inner.completeTaken();
+    assertThat(List.of(a0, a1, b0)).allMatch(Future::isDone);
+    assertThat(inner.overtakeRisked()).isFalse();
+
+    Future<RecordMetadata> a2 = send(buffer, 0, "a2");
+    Future<RecordMetadata> a3 = send(buffer, 0, "a3");
+    assertThat(inner.taken()).as("acknowledged: straight to Kafka, no queue").endsWith("a2", "a3");
+    assertThat(lane.waiting).isZero();
+    inner.completeTaken();
+    assertThat(List.of(a2, a3)).allMatch(Future::isDone);
+  }
+
+  @Test
+  void aFirstRecordKafkaFailsLetsTheNextOneGoAlone() throws Exception {
+    ScriptedInnerProducer inner = new ScriptedInnerProducer(1);
+    inner.metadataArrives();
+    RecordBuffer buffer = buffer(inner);
+    Future<RecordMetadata> v0 = send(buffer, 0, "v0");
+    Future<RecordMetadata> v1 = send(buffer, 0, "v1");
+    Future<RecordMetadata> v2 = send(buffer, 0, "v2");
+    TopicLane lane = buffer.lanes().iterator().next();
+
+    inner.failTaken(new NotEnoughReplicasException("Kafka gave up on it"));
+    assertThat(failure(v0)).isNotNull();
+    drainNow(buffer, lane);
+    assertThat(inner.taken()).as("the next record goes, alone").containsExactly("v0", "v1");
+    assertThat(v1.isDone()).isFalse();
+
+    inner.completeTaken();
+    drainNow(buffer, lane);
+    assertThat(inner.taken()).containsExactly("v0", "v1", "v2");
+    inner.completeTaken();
+    assertThat(failure(v1)).isNull();
+    assertThat(failure(v2)).isNull();
+    assertThat(buffer.bufferedRecords()).isZero();
+  }
+
+  @Test
+  void keylessRecordsAreNotHeldBack() {
+    ScriptedInnerProducer inner = new ScriptedInnerProducer(3);
+    inner.metadataArrives();
+    RecordBuffer buffer = buffer(inner);
+    List<Future<RecordMetadata>> futures = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      futures.add(buffer.send("t", null, null, ("n" + i).getBytes(StandardCharsets.UTF_8), new RecordHeaders(), null,
+          null, null));
+    }
+    assertThat(inner.taken()).as("Kafka's partitioner chooses: the partition is not known before")
+        .containsExactly("n0", "n1", "n2", "n3", "n4", "n5");
+    inner.completeTaken();
+    assertThat(futures).allMatch(Future::isDone);
+  }
+
+  private static Future<RecordMetadata> send(RecordBuffer buffer, int partition, String value) {
+    return buffer.send("t", partition, null, value.getBytes(StandardCharsets.UTF_8), new RecordHeaders(), null, null,
+        null);
+  }
+
+  /** One dispatcher round over {@code lane} at the current time (not at its next planned attempt). */
+  private static void drainNow(RecordBuffer buffer, TopicLane lane) {
+    List<Runnable> outcomes = new ArrayList<>();
+    buffer.drain(lane, System.nanoTime(), new ArrayList<>(), outcomes);
+    outcomes.forEach(Runnable::run);
+  }
+
+  private static @Nullable DeliveryFailedException failure(Future<RecordMetadata> future) throws InterruptedException {
+    assertThat(future.isDone()).isTrue();
+    try {
+      future.get();
+      return null;
+    } catch (ExecutionException e) {
+      return (DeliveryFailedException) e.getCause();
+    }
+  }
+}
