@@ -85,7 +85,14 @@ class TunedTwinTest {
       resilient.awaitAckedMore(200, WAIT);
       twin.awaitAckedMore(200, WAIT);
       resilient.stopAndAwaitCallbacks(WAIT);
-      twin.stopAndAwaitCallbacks(WAIT);
+      // Kafka's own producer can lose the race the library avoids (a new producer's first batch to a
+      // partition refused while a later one is accepted) and then retries until its delivery timeout: what
+      // it still holds is failed here and counted against the twin, not waited for
+      long twinHeld = twin.stopAndAwaitCallbacksOrClose(WAIT);
+      if (twinHeld > 0) {
+        System.out.printf("TWIN started with no broker       plain twin: %d records still held by Kafka after %d s,"
+            + " failed by close(0)%n", twinHeld, WAIT.toSeconds());
+      }
       DeliveryReport r = checker.check("cold start resilient", topic + "-r", resilient).print();
       DeliveryReport p = checker.check("cold start plain twin", topic + "-p", twin).print();
       TunedTwins.print("started with no broker", resilient, r, twin, p);

@@ -11,6 +11,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * Writes unique values at a steady rate through a {@link Producer} (a {@code ResilientProducer} or its
@@ -121,6 +122,25 @@ final class VerifyingProducer implements AutoCloseable {
     Awaitility.await("a callback for every one of " + sent.get() + " records")
         .atMost(atMost).pollInterval(Duration.ofMillis(50))
         .until(() -> callbacks.get() == sent.get());
+  }
+
+  /**
+   * As {@link #stopAndAwaitCallbacks}, for a plain twin whose own Kafka producer may keep records for good
+   * (its idempotent retry loop on OUT_OF_ORDER_SEQUENCE_NUMBER ends only at the delivery timeout): callbacks
+   * still missing after {@code atMost} are forced by closing the producer at once, which fails what Kafka
+   * holds. Returns how many were missing then.
+   */
+  long stopAndAwaitCallbacksOrClose(Duration atMost) {
+    try {
+      stopAndAwaitCallbacks(atMost);
+      return 0;
+    } catch (ConditionTimeoutException e) {
+      long missing = sent.get() - callbacks.get();
+      producer.close(Duration.ZERO);
+      Awaitility.await("a callback for every record after close(0)").atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(50)).until(() -> callbacks.get() == sent.get());
+      return missing;
+    }
   }
 
   long sent() {

@@ -118,17 +118,34 @@ final class Dispatcher implements Runnable {
     if (buffer.backlogPending()) {
       wake = Math.min(wake, now + BACKLOG_WAKE_NANOS);
     }
-    for (TopicLane lane : buffer.lanes()) {
-      if (lane.waiting == 0 && lane.waitingOutOfRange == 0) {
-        continue;
+    try {
+      for (TopicLane lane : buffer.lanes()) {
+        if (lane.waiting == 0 && lane.waitingPerPartition == 0) {
+          continue;
+        }
+        buffer.expireWaiting(lane, now, outcomes);
+        buffer.drain(lane, now, late, outcomes);
+        if (lane.waiting > 0 || lane.waitingPerPartition > 0) {
+          wake = Math.min(wake, lane.nextAttemptNanos);
+        }
       }
-      buffer.expireWaiting(lane, now, outcomes);
-      buffer.drain(lane, now, late, outcomes);
-      if (lane.waiting > 0 || lane.waitingOutOfRange > 0) {
-        wake = Math.min(wake, lane.nextAttemptNanos);
-      }
+      watchLate(now, outcomes);
+    } finally {
+      // records taken out of their queues have their outcome here, even when a later lane's step threw
+      report(outcomes);
     }
-    watchLate(now, outcomes);
+    if (now - nextStallCheck >= 0) {
+      nextStallCheck = now + STALL_CHECK_NANOS;
+      reportStalls(now);
+    }
+    if (now - nextEvictCheck >= 0) {
+      nextEvictCheck = now + evictCheckNanos;
+      buffer.evictIdle(now, idleTopicNanos);
+    }
+    return wake;
+  }
+
+  private static void report(List<Runnable> outcomes) {
     for (Runnable outcome : outcomes) {
       try {
         outcome.run(); // callbacks and listeners are guarded already; this guards the rest of the round
@@ -141,15 +158,6 @@ final class Dispatcher implements Runnable {
         Thread.interrupted();
       }
     }
-    if (now - nextStallCheck >= 0) {
-      nextStallCheck = now + STALL_CHECK_NANOS;
-      reportStalls(now);
-    }
-    if (now - nextEvictCheck >= 0) {
-      nextEvictCheck = now + evictCheckNanos;
-      buffer.evictIdle(now, idleTopicNanos);
-    }
-    return wake;
   }
 
   private void watchLate(long now, List<Runnable> outcomes) {

@@ -29,16 +29,23 @@ import org.jspecify.annotations.Nullable;
  */
 final class PartitionSlot {
   private static final int SWEEP_SLACK = 1024;
-  /** Why a record waits: its partition has a record in flight and no acknowledgement yet. */
-  static final RetriableException AWAITING_FIRST_ACK =
-      new RetriableException("waiting for Kafka's first acknowledgement on this partition before handing it more records") {
-        private static final long serialVersionUID = 1L;
+  /** Why a record waits: its partition has a record in flight and no acknowledgement yet. Shared, no stack. */
+  static final RetriableException AWAITING_FIRST_ACK = new FirstAcknowledgementPending();
 
-        @Override
-        public synchronized Throwable fillInStackTrace() {
-          return this;
-        }
-      };
+  /** The refusal of {@link #admit}: a name of its own in a failure's cause chain. */
+  static final class FirstAcknowledgementPending extends RetriableException {
+    private static final long serialVersionUID = 1L;
+
+    private FirstAcknowledgementPending() {
+      super("waiting for Kafka's first acknowledgement of this producer on the partition: until then one record"
+          + " of it at a time is handed to Kafka");
+    }
+
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+      return this;
+    }
+  }
   final int partition;
   /** Records complete out of order here (the keyless slot): completed ones are swept out from anywhere. */
   private final boolean sweeping;

@@ -72,10 +72,11 @@ public final class RecordBuffer implements ClusterView.Member {
   private static final int DRAIN_CHUNK = 512;
   /** How often records waiting for a topic's metadata look whether Kafka has it now (no request sent). */
   private static final long METADATA_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
-  /** How often records for an explicit partition beyond the known count are offered again. */
-  private static final long OUT_OF_RANGE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-  /** How often a queue whose head waits for its partition's first acknowledgement looks again, if not woken. */
-  private static final long FIRST_ACK_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  /**
+   * How often records waiting in a partition's own queue are offered again (an explicit partition beyond
+   * the known count; a partition's first acknowledgement wakes the records waiting for it at once).
+   */
+  private static final long PARTITION_QUEUE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private static final int UNKNOWN = -1;
   private static final int OUT_OF_RANGE = -2;
   /**
@@ -156,7 +157,7 @@ public final class RecordBuffer implements ClusterView.Member {
     }
     long now = System.nanoTime();
     TopicLane lane = lane(topic, now);
-    boolean fast = lane.waiting == 0 && lane.waitingOutOfRange == 0;
+    boolean fast = lane.waiting == 0 && lane.waitingPerPartition == 0;
     int chosen = fast ? partitionFor(lane, partition, key, now) : UNKNOWN;
     Integer kafkaPartition = chosen >= 0 ? Integer.valueOf(chosen) : partition; // null when Kafka chooses
     ProducerRecord<byte[], byte[]> kafkaRecord = new ProducerRecord<>(topic, kafkaPartition, timestamp, key, value, headers);
@@ -192,7 +193,7 @@ public final class RecordBuffer implements ClusterView.Member {
   private boolean route(PendingRecord record, long now, int chosen) {
     TopicLane lane = record.lane;
     int partition = chosen;
-    boolean free = lane.waiting == 0 && lane.waitingOutOfRange == 0;
+    boolean free = lane.waiting == 0 && lane.waitingPerPartition == 0;
     if (!free) {
       // read again: a partition chosen before a slow step (a spool append) may be behind a record that the
       // dispatcher queued meanwhile
@@ -534,28 +535,39 @@ public final class RecordBuffer implements ClusterView.Member {
    * record is not in Kafka and its outcome is not set).
    */
   private @Nullable Exception handOver(PendingRecord record, int partition) {
-    PartitionSlot slot = record.lane.slot(partition);
-    if (!slot.admit()) {
+    record.partition = partition;
+    TopicLane lane = record.lane;
+    // no slot for a partition beyond the known count until Kafka takes a record of it (Kafka refuses it
+    // unless its metadata is newer): an application's bogus partition number allocates nothing
+    TopicLane.Partitions known = lane.partitions();
+    PartitionSlot slot = partition == KAFKA_CHOOSES || (known != null && partition < known.count())
+        ? lane.slot(partition) : lane.existingSlot(partition);
+    if (slot != null && !slot.admit()) {
       return PartitionSlot.AWAITING_FIRST_ACK;
     }
-    record.partition = partition;
     ProducerRecord<byte[], byte[]> kafkaRecord = record.forPartition(partition);
     record.refusal = null;
     record.handingThread = Thread.currentThread();
+    boolean taken = false;
     try {
       handOff.send(inner, kafkaRecord, record);
     } catch (RuntimeException e) {
       record.refusal = e;
     } finally {
       record.handingThread = null;
+      taken = record.refusal == null;
+      if (!taken && slot != null) {
+        slot.admittedRefused(); // also when the hand-off threw an Error: the partition is not left closed
+      }
     }
-    Exception refused = record.refusal;
-    if (refused == null) {
+    if (taken) {
+      if (slot == null) {
+        slot = lane.slot(partition); // Kafka knew more partitions than the cache: a real one after all
+        slot.admit();
+      }
       slot.handedOver(record);
-    } else {
-      slot.admittedRefused();
     }
-    return refused;
+    return record.refusal;
   }
 
   private boolean retriable(Exception refused) {
@@ -666,12 +678,14 @@ public final class RecordBuffer implements ClusterView.Member {
           continue;
         }
         ArrayDeque<PendingRecord> target = null;
-        if (lane.queue.isEmpty() && record.lastRefusal == null) {
+        if (lane.queue.isEmpty() && record.lastRefusal == PartitionSlot.AWAITING_FIRST_ACK) {
+          target = partitionQueue(lane, record.partition); // refused by the gate on the fast path
+        } else if (lane.queue.isEmpty() && record.lastRefusal == null) {
           int partition = partitionFor(lane, record.explicitPartition, record.key(), now);
           if (partition == OUT_OF_RANGE) {
-            target = lane.outOfRange.computeIfAbsent(record.explicitPartition, p -> new ArrayDeque<>());
+            target = lane.partitionQueues.computeIfAbsent(record.explicitPartition, p -> new ArrayDeque<>());
           } else if (handable(partition)) {
-            ArrayDeque<PendingRecord> behind = lane.outOfRange.get(partition);
+            ArrayDeque<PendingRecord> behind = lane.partitionQueues.get(partition);
             if (behind != null) {
               target = behind;
             } else {
@@ -679,7 +693,9 @@ public final class RecordBuffer implements ClusterView.Member {
               if (refused == null) {
                 return;
               }
-              if (!retriable(refused)) {
+              if (refused == PartitionSlot.AWAITING_FIRST_ACK) {
+                target = partitionQueue(lane, partition);
+              } else if (!retriable(refused)) {
                 FailureCause cause = refusalCause(refused);
                 outcomes.add(() -> fail(record, cause, null, refused, null));
                 return;
@@ -701,6 +717,11 @@ public final class RecordBuffer implements ClusterView.Member {
     }
   }
 
+  /** The queue of records waiting for {@code partition} only; under the lane's lock. */
+  private static ArrayDeque<PendingRecord> partitionQueue(TopicLane lane, int partition) {
+    return lane.partitionQueues.computeIfAbsent(partition, p -> new ArrayDeque<>());
+  }
+
   /** Under the lane's lock. */
   private void enqueue(TopicLane lane, ArrayDeque<PendingRecord> queue, PendingRecord record, long now,
       List<Runnable> outcomes) {
@@ -716,7 +737,7 @@ public final class RecordBuffer implements ClusterView.Member {
     if (queue == lane.queue) {
       lane.waiting++;
     } else {
-      lane.waitingOutOfRange++;
+      lane.waitingPerPartition++;
     }
     if (lane.attempt == 0) {
       lane.attempt = 1;
@@ -743,7 +764,8 @@ public final class RecordBuffer implements ClusterView.Member {
 
   /** Kafka completed a record it took (on its I/O thread, or on the thread closing it). */
   void completedByKafka(PendingRecord record, @Nullable RecordMetadata metadata, @Nullable Exception exception) {
-    if (record.partition >= 0 && record.lane.slot(record.partition).completedByKafka(exception == null)) {
+    PartitionSlot slot = record.partition >= 0 ? record.lane.existingSlot(record.partition) : null;
+    if (slot != null && slot.completedByKafka(exception == null)) {
       record.lane.admitting = true;
       dispatcher.wake();
     }
@@ -792,8 +814,9 @@ public final class RecordBuffer implements ClusterView.Member {
         dispatcher.wake(); // room in memory for records waiting on disk
       }
     }
-    if (record.partition >= 0 || record.partition == KAFKA_CHOOSES) {
-      record.lane.slot(record.partition).trim();
+    PartitionSlot slot = record.lane.existingSlot(record.partition);
+    if (slot != null) {
+      slot.trim();
     }
     SpoolBacklog disk = backlog;
     if (disk != null && record.spoolSequence >= 0 && !keepInSpool) {
@@ -819,18 +842,21 @@ public final class RecordBuffer implements ClusterView.Member {
   void drain(TopicLane lane, long now, List<PendingRecord> handed, List<Runnable> outcomes) {
     lane.lock.lock();
     try {
+      // a partition's first acknowledgement lets its queue go now; the topic's queue keeps its own backoff
       boolean admitting = lane.admitting;
       if (admitting) {
         lane.admitting = false;
       }
-      if ((!admitting && now - lane.nextAttemptNanos < 0) || (lane.queue.isEmpty() && lane.outOfRange.isEmpty())) {
+      boolean due = now - lane.nextAttemptNanos >= 0;
+      if ((!due && !(admitting && !lane.partitionQueues.isEmpty()))
+          || (lane.queue.isEmpty() && lane.partitionQueues.isEmpty())) {
         return;
       }
-      Blocked blocked = drainQueue(lane, lane.queue, now, handed, outcomes);
-      boolean outOfRangeWaits = false;
-      for (var it = lane.outOfRange.entrySet().iterator(); it.hasNext(); ) {
+      Blocked blocked = due ? drainQueue(lane, lane.queue, now, handed, outcomes) : Blocked.NOT_DUE;
+      boolean partitionQueuesWait = false;
+      for (var it = lane.partitionQueues.entrySet().iterator(); it.hasNext(); ) {
         Map.Entry<Integer, ArrayDeque<PendingRecord>> entry = it.next();
-        outOfRangeWaits |= drainOutOfRange(lane, entry.getKey(), entry.getValue(), now, handed, outcomes);
+        partitionQueuesWait |= drainPartitionQueue(lane, entry.getKey(), entry.getValue(), now, handed, outcomes);
         if (entry.getValue().isEmpty()) {
           it.remove();
         }
@@ -841,15 +867,17 @@ public final class RecordBuffer implements ClusterView.Member {
           lane.nextAttemptNanos = now + backoffNanos(lane);
         }
         case NO_METADATA -> lane.nextAttemptNanos = now + METADATA_CHECK_NANOS;
-        // the acknowledgement wakes the dispatcher (TopicLane.admitting); this check is a backstop
-        case AWAITING_FIRST_ACK -> lane.nextAttemptNanos = now + FIRST_ACK_CHECK_NANOS;
+        case NOT_DUE -> {
+          // only the partitions' queues were offered: the topic's queue keeps its time
+        }
         case NO -> {
-          // the topic's own queue is empty: partitions beyond the count are looked at on their own cadence
-          // (they fail after a grace period anyway), never backing off the topic's other records
+          // the topic's own queue is empty: partitions' own queues are looked at on their own cadence (beyond
+          // the count they fail after a grace period; behind a first record, its acknowledgement wakes them),
+          // never backing off the topic's other records
           lane.attempt = 0;
           reoffer.offered(lane);
-          if (outOfRangeWaits) {
-            lane.nextAttemptNanos = now + OUT_OF_RANGE_CHECK_NANOS;
+          if (partitionQueuesWait) {
+            lane.nextAttemptNanos = now + PARTITION_QUEUE_CHECK_NANOS;
           }
         }
       }
@@ -859,10 +887,10 @@ public final class RecordBuffer implements ClusterView.Member {
   }
 
   /**
-   * Why a queue stopped draining: not at all, no metadata for the topic yet, Kafka refused the head, or the
-   * head's partition waits for its first acknowledgement.
+   * Why a queue stopped draining: not at all, no metadata for the topic yet, Kafka refused the head; or it
+   * was not offered (not due: only the partitions' queues were).
    */
-  private enum Blocked { NO, NO_METADATA, REFUSED, AWAITING_FIRST_ACK }
+  private enum Blocked { NO, NO_METADATA, REFUSED, NOT_DUE }
 
   private Blocked drainQueue(TopicLane lane, ArrayDeque<PendingRecord> queue, long now,
       List<PendingRecord> handed, List<Runnable> outcomes) {
@@ -882,12 +910,12 @@ public final class RecordBuffer implements ClusterView.Member {
       if (partition == UNKNOWN) {
         return Blocked.NO_METADATA;
       }
-      if (partition == OUT_OF_RANGE || lane.outOfRange.containsKey(partition)) {
+      if (partition == OUT_OF_RANGE || lane.partitionQueues.containsKey(partition)) {
         queue.pollFirst();
         lane.waiting--;
-        lane.outOfRange.computeIfAbsent(record.explicitPartition != null ? record.explicitPartition : partition,
+        lane.partitionQueues.computeIfAbsent(record.explicitPartition != null ? record.explicitPartition : partition,
             p -> new ArrayDeque<>()).addLast(record);
-        lane.waitingOutOfRange++;
+        lane.waitingPerPartition++;
         if (record.firstRefusalNanos == 0) {
           record.firstRefusalNanos = now;
         }
@@ -900,6 +928,15 @@ public final class RecordBuffer implements ClusterView.Member {
         handed.add(record);
         continue;
       }
+      if (refused == PartitionSlot.AWAITING_FIRST_ACK) {
+        // behind its partition's first record; the topic's other partitions go on
+        queue.pollFirst();
+        lane.waiting--;
+        partitionQueue(lane, partition).addLast(record);
+        lane.waitingPerPartition++;
+        record.lastRefusal = refused;
+        continue;
+      }
       if (!retriable(refused)) {
         queue.pollFirst();
         lane.waiting--;
@@ -908,9 +945,6 @@ public final class RecordBuffer implements ClusterView.Member {
         continue;
       }
       record.lastRefusal = refused;
-      if (refused == PartitionSlot.AWAITING_FIRST_ACK) {
-        return Blocked.AWAITING_FIRST_ACK;
-      }
       // a timeout at once (max.block.ms=0) is metadata Kafka does not have yet, unless it is about memory
       return refused instanceof TimeoutException && !(refused instanceof BufferExhaustedException)
           ? Blocked.NO_METADATA : Blocked.REFUSED;
@@ -918,14 +952,14 @@ public final class RecordBuffer implements ClusterView.Member {
     return Blocked.NO;
   }
 
-  private boolean drainOutOfRange(TopicLane lane, int partition, ArrayDeque<PendingRecord> queue, long now,
+  private boolean drainPartitionQueue(TopicLane lane, int partition, ArrayDeque<PendingRecord> queue, long now,
       List<PendingRecord> handed, List<Runnable> outcomes) {
     TopicLane.Partitions known = readPartitions(lane, now);
     while (!queue.isEmpty()) {
       PendingRecord record = queue.peekFirst();
       if (record.isDone()) {
         queue.pollFirst();
-        lane.waitingOutOfRange--;
+        lane.waitingPerPartition--;
         continue;
       }
       if (known == null || partition >= known.count()) {
@@ -933,7 +967,7 @@ public final class RecordBuffer implements ClusterView.Member {
             && view.recentReachability() != ClusterView.Reachability.NAMES_UNRESOLVED;
         if (known != null && reachable && now - record.firstRefusalNanos > OUT_OF_RANGE_GRACE_NANOS) {
           queue.pollFirst();
-          lane.waitingOutOfRange--;
+          lane.waitingPerPartition--;
           String detail = "partition " + partition + " does not exist: topic " + lane.topic + " has "
               + known.count() + " partition(s), [0.." + (known.count() - 1) + "]";
           outcomes.add(() -> fail(record, FailureCause.REJECTED, detail, null, null));
@@ -943,7 +977,7 @@ public final class RecordBuffer implements ClusterView.Member {
         Exception refused = handOver(record, partition);
         if (refused == null) {
           queue.pollFirst();
-          lane.waitingOutOfRange--;
+          lane.waitingPerPartition--;
           handed.add(record);
           continue;
         }
@@ -953,11 +987,11 @@ public final class RecordBuffer implements ClusterView.Member {
       Exception refused = handOver(record, partition);
       if (refused == null) {
         queue.pollFirst();
-        lane.waitingOutOfRange--;
+        lane.waitingPerPartition--;
         handed.add(record);
       } else if (!retriable(refused)) {
         queue.pollFirst();
-        lane.waitingOutOfRange--;
+        lane.waitingPerPartition--;
         FailureCause cause = refusalCause(refused);
         outcomes.add(() -> fail(record, cause, null, refused, null));
       } else {
@@ -973,9 +1007,9 @@ public final class RecordBuffer implements ClusterView.Member {
     lane.lock.lock();
     try {
       lane.waiting -= expireHeads(lane.queue, now, outcomes);
-      for (var it = lane.outOfRange.values().iterator(); it.hasNext(); ) {
+      for (var it = lane.partitionQueues.values().iterator(); it.hasNext(); ) {
         ArrayDeque<PendingRecord> queue = it.next();
-        lane.waitingOutOfRange -= expireHeads(queue, now, outcomes);
+        lane.waitingPerPartition -= expireHeads(queue, now, outcomes);
         if (queue.isEmpty()) {
           it.remove();
         }
@@ -1000,6 +1034,10 @@ public final class RecordBuffer implements ClusterView.Member {
   /** Fails a record at its deadline with the cause the cluster's state names. */
   void expired(PendingRecord record, String what) {
     Exception last = record.lastRefusal != null ? record.lastRefusal : record.lane.metadataError;
+    if (last == PartitionSlot.AWAITING_FIRST_ACK) {
+      what += ": it waited behind this producer's first record to " + record.topic() + "-" + record.partition
+          + ", which Kafka did not acknowledge";
+    }
     FailureCause cause = classifier.classify(record.topic(), record.partition, last);
     TimeoutException timeout = new TimeoutException(what + " (resilient.delivery.timeout.ms)",
         last != null ? last : classifier.authenticationFailure());
@@ -1079,7 +1117,7 @@ public final class RecordBuffer implements ClusterView.Member {
     }
     Map<TopicLane, Long> targets = new HashMap<>();
     for (TopicLane lane : lanes.values()) {
-      if (lane.waiting > 0 || lane.waitingOutOfRange > 0) {
+      if (lane.waiting > 0 || lane.waitingPerPartition > 0) {
         lane.lock.lock();
         try {
           targets.put(lane, lane.nextQueueSequence);
@@ -1092,6 +1130,10 @@ public final class RecordBuffer implements ClusterView.Member {
       while (!targets.isEmpty() && !closed) {
         targets.entrySet().removeIf(e -> handedUpTo(e.getKey(), e.getValue()));
         if (!targets.isEmpty()) {
+          if (!closingInner && targets.keySet().stream().anyMatch(lane -> lane.waitingPerPartition > 0)) {
+            // records behind a partition's first record: Kafka sends it without waiting for linger.ms
+            inner.flush();
+          }
           synchronized (progress) {
             progress.wait(50);
           }
@@ -1148,7 +1190,7 @@ public final class RecordBuffer implements ClusterView.Member {
       if (head != null && head.queueSequence < target) {
         return false;
       }
-      for (ArrayDeque<PendingRecord> queue : lane.outOfRange.values()) {
+      for (ArrayDeque<PendingRecord> queue : lane.partitionQueues.values()) {
         head = queue.peekFirst();
         if (head != null && head.queueSequence < target) {
           return false;
@@ -1218,11 +1260,11 @@ public final class RecordBuffer implements ClusterView.Member {
       lane.lock.lock();
       try {
         left.addAll(lane.queue);
-        lane.outOfRange.values().forEach(left::addAll);
+        lane.partitionQueues.values().forEach(left::addAll);
         lane.queue.clear();
-        lane.outOfRange.clear();
+        lane.partitionQueues.clear();
         lane.waiting = 0;
-        lane.waitingOutOfRange = 0;
+        lane.waitingPerPartition = 0;
       } finally {
         lane.lock.unlock();
       }
@@ -1236,7 +1278,7 @@ public final class RecordBuffer implements ClusterView.Member {
 
   private boolean anyWaiting() {
     for (TopicLane lane : lanes.values()) {
-      if (lane.waiting > 0 || lane.waitingOutOfRange > 0) {
+      if (lane.waiting > 0 || lane.waitingPerPartition > 0) {
         return true;
       }
     }

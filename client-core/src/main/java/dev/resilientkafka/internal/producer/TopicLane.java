@@ -16,10 +16,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Waiting records are kept in send order in one queue per topic (Kafka refuses records of a topic
  * together: no metadata yet, or its accumulator full), except records for an explicit partition beyond
- * the known partition count, which wait in their own queue so that the topic's other partitions keep
- * flowing. {@link #waiting} counts the records in the queues plus the one the dispatcher is handing
- * over, so a sender that reads zero knows nothing of this topic is ahead of its record. The queues are
- * guarded by {@link #lock}, taken only on the slow path; the fast path reads volatile fields only.
+ * the known partition count or behind a partition's first unacknowledged record, which wait in their
+ * partition's own queue so that the topic's other partitions keep flowing. {@link #waiting} counts the
+ * records in the topic's queue plus the one the dispatcher is handing over, so a sender that reads zero
+ * (and zero {@link #waitingPerPartition}) knows nothing of this topic is ahead of its record. The queues
+ * are guarded by {@link #lock}, taken only on the slow path; the fast path reads volatile fields only.
  */
 final class TopicLane {
   /** How often the fast path re-reads the partition count from the inner producer's metadata. */
@@ -36,12 +37,16 @@ final class TopicLane {
   final ReentrantLock lock = new ReentrantLock();
   /** Records waiting for the topic (no partition known or Kafka refused them), in send order. */
   final ArrayDeque<PendingRecord> queue = new ArrayDeque<>();
-  /** Records for explicit partitions beyond the known count, by partition, in send order. */
-  final Map<Integer, ArrayDeque<PendingRecord>> outOfRange = new HashMap<>();
+  /**
+   * Records that wait for one partition only, by partition, in send order: an explicit partition beyond
+   * the known count, or a partition whose first record from this producer is not acknowledged yet
+   * ({@link PartitionSlot#admit}). The topic's other partitions flow meanwhile.
+   */
+  final Map<Integer, ArrayDeque<PendingRecord>> partitionQueues = new HashMap<>();
   /** Queued records plus the one being handed over by the dispatcher; read without the lock. */
   volatile int waiting;
-  /** How many records wait in {@link #outOfRange}; read without the lock. */
-  volatile int waitingOutOfRange;
+  /** How many records wait in {@link #partitionQueues}; read without the lock. */
+  volatile int waitingPerPartition;
   /** Set under {@link #lock} when the lane is dropped for being idle; senders then look it up again. */
   boolean retired;
   long nextQueueSequence;
@@ -110,6 +115,15 @@ final class TopicLane {
     }
   }
 
+  /** The slot of {@code partition} if Kafka was ever given a record of it, else null (nothing is allocated). */
+  @Nullable PartitionSlot existingSlot(int partition) {
+    if (partition == RecordBuffer.KAFKA_CHOOSES) {
+      return kafkaChosen;
+    }
+    PartitionSlot[] current = slots;
+    return partition >= 0 && partition < current.length ? current[partition] : null;
+  }
+
   /** Every slot: one per partition used so far, then the one of records Kafka chose the partition for. */
   List<PartitionSlot> slots() {
     List<PartitionSlot> all = new java.util.ArrayList<>();
@@ -124,7 +138,7 @@ final class TopicLane {
 
   /** Whether nothing waits and Kafka holds nothing for this topic. */
   boolean idle() {
-    if (waiting > 0 || waitingOutOfRange > 0) {
+    if (waiting > 0 || waitingPerPartition > 0) {
       return false;
     }
     if (!kafkaChosen.idle()) {
@@ -144,7 +158,7 @@ final class TopicLane {
     lock.lock();
     try {
       oldest = older(oldest, queue.peekFirst());
-      for (ArrayDeque<PendingRecord> q : outOfRange.values()) {
+      for (ArrayDeque<PendingRecord> q : partitionQueues.values()) {
         oldest = older(oldest, q.peekFirst());
       }
     } finally {

@@ -2,13 +2,16 @@ package dev.resilientkafka.internal.producer;
 
 import static dev.resilientkafka.internal.producer.HandOffInterleavingsTest.buffer;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.resilientkafka.DeliveryFailedException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.BufferExhaustedException;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -28,18 +31,18 @@ class FirstAcknowledgementGateTest {
     inner.metadataArrives();
     RecordBuffer buffer = buffer(inner);
     Future<RecordMetadata> a0 = send(buffer, 0, "a0");
-    Future<RecordMetadata> a1 = send(buffer, 0, "a1");
-    Future<RecordMetadata> b0 = send(buffer, 1, "b0"); // behind a1 in the topic's queue
-    assertThat(inner.taken()).containsExactly("a0");
+    Future<RecordMetadata> a1 = send(buffer, 0, "a1"); // waits behind a0, in partition 0's own queue
+    Future<RecordMetadata> b0 = send(buffer, 1, "b0"); // another partition: not held behind a1
+    assertThat(inner.taken()).containsExactly("a0", "b0");
     TopicLane lane = buffer.lanes().iterator().next();
-    assertThat(lane.waiting).isEqualTo(2);
+    assertThat(lane.waitingPerPartition).isEqualTo(1);
     drainNow(buffer, lane);
-    assertThat(inner.taken()).as("nothing more before the acknowledgement").containsExactly("a0");
+    assertThat(inner.taken()).as("nothing more of partition 0 before its acknowledgement").containsExactly("a0", "b0");
 
     inner.completeTaken();
     assertThat(lane.admitting).as("the acknowledgement wakes the dispatcher for the topic").isTrue();
-    drainNow(buffer, lane); // before the backoff has passed: the acknowledgement lets the queue go now
-    assertThat(inner.taken()).containsExactly("a0", "a1", "b0");
+    drainNow(buffer, lane); // before the queue's next planned look: the acknowledgement lets it go now
+    assertThat(inner.taken()).containsExactly("a0", "b0", "a1");
     inner.completeTaken();
     assertThat(List.of(a0, a1, b0)).allMatch(Future::isDone);
     assertThat(inner.overtakeRisked()).isFalse();
@@ -47,9 +50,57 @@ class FirstAcknowledgementGateTest {
     Future<RecordMetadata> a2 = send(buffer, 0, "a2");
     Future<RecordMetadata> a3 = send(buffer, 0, "a3");
     assertThat(inner.taken()).as("acknowledged: straight to Kafka, no queue").endsWith("a2", "a3");
-    assertThat(lane.waiting).isZero();
+    assertThat(lane.waiting + lane.waitingPerPartition).isZero();
     inner.completeTaken();
     assertThat(List.of(a2, a3)).allMatch(Future::isDone);
+  }
+
+  @Test
+  void otherPartitionsFlowWhileOnePartitionsFirstRecordIsNotAcknowledged() {
+    ScriptedInnerProducer inner = new ScriptedInnerProducer(3);
+    inner.metadataArrives();
+    RecordBuffer buffer = buffer(inner);
+    List<Future<RecordMetadata>> others = new ArrayList<>();
+    Future<RecordMetadata> stuck = send(buffer, 0, "s0"); // its broker does not acknowledge it
+    Future<RecordMetadata> behind = send(buffer, 0, "s1");
+    for (int i = 0; i < 4; i++) {
+      others.add(send(buffer, 1 + i % 2, "o" + i));
+      inner.completeTakenExcept(value -> value.startsWith("s"));
+      drainNow(buffer, buffer.lanes().iterator().next());
+    }
+    assertThat(others).as("partitions 1 and 2 acknowledged meanwhile").allMatch(Future::isDone);
+    assertThat(inner.taken()).containsExactly("s0", "o0", "o1", "o2", "o3");
+    assertThat(stuck.isDone()).isFalse();
+    assertThat(behind.isDone()).isFalse();
+
+    inner.completeTaken();
+    drainNow(buffer, buffer.lanes().iterator().next());
+    assertThat(inner.taken()).endsWith("s1");
+    inner.completeTaken();
+    assertThat(behind.isDone()).isTrue();
+    assertThat(buffer.bufferedRecords()).isZero();
+  }
+
+  @Test
+  void anAcknowledgementDoesNotCutShortTheBackoffOfRecordsKafkaRefused() {
+    ScriptedInnerProducer inner = new ScriptedInnerProducer(2);
+    inner.metadataArrives();
+    RecordBuffer buffer = buffer(inner);
+    send(buffer, 0, "a0");
+    inner.refuseWith(new BufferExhaustedException("the accumulator is full"));
+    send(buffer, 1, "b0"); // refused: waits in the topic's queue
+    TopicLane lane = buffer.lanes().iterator().next();
+    List<Runnable> outcomes = new ArrayList<>();
+    buffer.drain(lane, lane.nextAttemptNanos, new ArrayList<>(), outcomes); // refused again: backs off
+    assertThat(lane.attempt).isEqualTo(2);
+    inner.refuseWith(null);
+
+    inner.completeTaken(); // a0's acknowledgement: nothing waits for partition 0
+    drainNow(buffer, lane);
+    assertThat(inner.taken()).as("b0 keeps its backoff").containsExactly("a0");
+    assertThat(lane.attempt).isEqualTo(2);
+    buffer.drain(lane, lane.nextAttemptNanos, new ArrayList<>(), outcomes);
+    assertThat(inner.taken()).containsExactly("a0", "b0");
   }
 
   @Test
@@ -75,6 +126,47 @@ class FirstAcknowledgementGateTest {
     assertThat(failure(v1)).isNull();
     assertThat(failure(v2)).isNull();
     assertThat(buffer.bufferedRecords()).isZero();
+  }
+
+  @Test
+  void theDispatcherHandsOverWhatWaitedOnceTheFirstRecordIsAcknowledged() {
+    ScriptedInnerProducer inner = new ScriptedInnerProducer(1);
+    inner.metadataArrives();
+    RecordBuffer buffer = buffer(inner);
+    buffer.start();
+    try {
+      List<Future<RecordMetadata>> futures = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        futures.add(send(buffer, 0, "v" + i));
+      }
+      assertThat(inner.taken()).containsExactly("v0");
+      inner.completeTaken(); // Kafka's I/O thread: the dispatcher thread takes it from here
+      await().atMost(Duration.ofSeconds(10)).until(() -> inner.taken().size() == 5);
+      assertThat(inner.taken()).containsExactly("v0", "v1", "v2", "v3", "v4");
+      inner.completeTaken();
+      assertThat(futures).allMatch(Future::isDone);
+    } finally {
+      buffer.close(Duration.ZERO);
+    }
+  }
+
+  @Test
+  void aPartitionNumberFarBeyondTheTopicAllocatesNothing() {
+    ScriptedInnerProducer inner = new ScriptedInnerProducer(1);
+    inner.metadataArrives();
+    RecordBuffer buffer = buffer(inner);
+    Future<RecordMetadata> bogus = send(buffer, 1_000_000_000, "x"); // Kafka refuses it: waits in its own queue
+    TopicLane lane = buffer.lanes().iterator().next();
+    drainNow(buffer, lane);
+    drainNow(buffer, lane);
+    assertThat(lane.existingSlot(1_000_000_000)).isNull();
+    assertThat(lane.slots()).as("only the keyless records' slot").hasSize(1);
+    assertThat(bogus.isDone()).isFalse();
+    Future<RecordMetadata> fine = send(buffer, 0, "y");
+    inner.completeTaken();
+    assertThat(fine.isDone()).as("the topic's real partition flows").isTrue();
+    buffer.close(Duration.ZERO);
+    assertThat(bogus.isDone()).isTrue();
   }
 
   @Test

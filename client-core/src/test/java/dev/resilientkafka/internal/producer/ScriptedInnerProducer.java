@@ -131,6 +131,10 @@ final class ScriptedInnerProducer implements Producer<byte[], byte[]> {
   public Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, Callback callback) {
     insideSend.accept(new String(record.value()));
     Exception refusal = refuseWith;
+    if (refusal == null && metadata && record.partition() != null && record.partition() >= partitions) {
+      refusal = new TimeoutException("Partition " + record.partition() + " of topic " + record.topic()
+          + " with partition count " + partitions + " is not present in metadata after 0 ms.");
+    }
     if (!metadata || refusal != null) {
       Exception refused = refusal != null ? refusal
           : new TimeoutException("Topic " + record.topic() + " not present in metadata after 0 ms.");
