@@ -123,6 +123,7 @@ public final class ClientMain {
     boolean settled = JitSettle.await(JitSettle.maxSeconds(spec.warmupSeconds()));
     double warmedSeconds = (System.nanoTime() - warmupBegan) / 1e9;
     Snapshot start = snapshot();
+    double selectsAtStart = producerMetric("select-total");
     ThreadCpuSnapshot threadsAtStart = ThreadCpuSnapshot.take();
     System.err.println(WINDOW_START);
     latencies.getIntervalHistogram(); // drops the warm-up's latencies
@@ -134,6 +135,9 @@ public final class ClientMain {
     System.err.printf(Locale.ROOT, "[bench] warm-up %.1f s (%s)%n", warmedSeconds,
         settled ? "then until the JIT compilers were quiet" : "fixed: this JVM does not report its compiler threads");
     System.err.println(threadsAtEnd.report(threadsAtStart, end.cpuNanos() - start.cpuNanos(), windowRecords));
+    // how often Kafka's I/O thread ran its loop (each run scans every partition it holds batches for)
+    System.err.printf(Locale.ROOT, "[bench] kafka I/O loop runs per record: %.3f%n",
+        (producerMetric("select-total") - selectsAtStart) / windowRecords);
     Histogram window = latencies.getIntervalHistogram();
     running = false;
     for (Thread sender : senders) {

@@ -47,6 +47,8 @@ final class PendingRecord implements Future<RecordMetadata>, Callback {
   ProducerRecord<byte[], byte[]> kafkaRecord;
   /** The partition chosen (or given); -1 until then, {@link RecordBuffer#KAFKA_CHOOSES} for keyless records. */
   int partition = -1;
+  /** The slot that tracks it while Kafka holds it; null until Kafka took it. */
+  @Nullable PartitionSlot slot;
   /** The partition Kafka reported with a failure of a record whose partition it chose; -1 when none. */
   volatile int reportedPartition = -1;
 

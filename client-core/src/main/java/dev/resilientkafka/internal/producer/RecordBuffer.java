@@ -545,25 +545,30 @@ public final class RecordBuffer implements ClusterView.Member {
     if (slot != null && !slot.admit()) {
       return PartitionSlot.AWAITING_FIRST_ACK;
     }
+    record.slot = slot; // before Kafka has it: its completion may come before send() returns
     ProducerRecord<byte[], byte[]> kafkaRecord = record.forPartition(partition);
     record.refusal = null;
     record.handingThread = Thread.currentThread();
-    boolean taken = false;
+    boolean returned = false;
+    boolean taken;
     try {
       handOff.send(inner, kafkaRecord, record);
+      returned = true;
     } catch (RuntimeException e) {
       record.refusal = e;
     } finally {
       record.handingThread = null;
-      taken = record.refusal == null;
+      taken = returned && record.refusal == null;
       if (!taken && slot != null) {
         slot.admittedRefused(); // also when the hand-off threw an Error: the partition is not left closed
       }
     }
     if (taken) {
       if (slot == null) {
-        slot = lane.slot(partition); // Kafka knew more partitions than the cache: a real one after all
-        slot.admit();
+        // Kafka knew more partitions than the cache: a real one after all (tracked from now on; the record
+        // may have completed already, so it does not hold the partition's one place before an acknowledgement)
+        slot = lane.slot(partition);
+        record.slot = slot;
       }
       slot.handedOver(record);
     }
@@ -764,7 +769,7 @@ public final class RecordBuffer implements ClusterView.Member {
 
   /** Kafka completed a record it took (on its I/O thread, or on the thread closing it). */
   void completedByKafka(PendingRecord record, @Nullable RecordMetadata metadata, @Nullable Exception exception) {
-    PartitionSlot slot = record.partition >= 0 ? record.lane.existingSlot(record.partition) : null;
+    PartitionSlot slot = record.slot;
     if (slot != null && slot.completedByKafka(exception == null)) {
       record.lane.admitting = true;
       dispatcher.wake();
@@ -814,7 +819,7 @@ public final class RecordBuffer implements ClusterView.Member {
         dispatcher.wake(); // room in memory for records waiting on disk
       }
     }
-    PartitionSlot slot = record.lane.existingSlot(record.partition);
+    PartitionSlot slot = record.slot;
     if (slot != null) {
       slot.trim();
     }

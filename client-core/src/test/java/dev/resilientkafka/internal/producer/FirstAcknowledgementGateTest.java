@@ -2,6 +2,7 @@ package dev.resilientkafka.internal.producer;
 
 import static dev.resilientkafka.internal.producer.HandOffInterleavingsTest.buffer;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.resilientkafka.DeliveryFailedException;
@@ -167,6 +168,22 @@ class FirstAcknowledgementGateTest {
     assertThat(fine.isDone()).as("the topic's real partition flows").isTrue();
     buffer.close(Duration.ZERO);
     assertThat(bogus.isDone()).isTrue();
+  }
+
+  @Test
+  void anErrorThrownWhileHandingOverDoesNotLeaveThePartitionClosed() {
+    ScriptedInnerProducer inner = new ScriptedInnerProducer(1);
+    inner.metadataArrives();
+    RecordBuffer buffer = buffer(inner);
+    inner.insideSend(value -> {
+      if (value.equals("boom")) {
+        throw new StackOverflowError("thrown inside the inner send()");
+      }
+    });
+    assertThatThrownBy(() -> send(buffer, 0, "boom")).isInstanceOf(StackOverflowError.class);
+    inner.insideSend(value -> { });
+    send(buffer, 0, "next");
+    assertThat(inner.taken()).as("the partition's one place was given back").containsExactly("next");
   }
 
   @Test
