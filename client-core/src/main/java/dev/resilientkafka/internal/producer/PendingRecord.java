@@ -47,7 +47,10 @@ final class PendingRecord implements Future<RecordMetadata>, Callback {
   ProducerRecord<byte[], byte[]> kafkaRecord;
   /** The partition chosen (or given); -1 until then, {@link RecordBuffer#KAFKA_CHOOSES} for keyless records. */
   int partition = -1;
-  /** The slot that tracks it while Kafka holds it; null until Kafka took it. */
+  /**
+   * The slot of its partition, set just before it is handed to Kafka (its completion may come before the
+   * inner send() returns); null while it was never offered, or offered to a partition beyond the known count.
+   */
   @Nullable PartitionSlot slot;
   /** The partition Kafka reported with a failure of a record whose partition it chose; -1 when none. */
   volatile int reportedPartition = -1;

@@ -688,7 +688,7 @@ public final class RecordBuffer implements ClusterView.Member {
         } else if (lane.queue.isEmpty() && record.lastRefusal == null) {
           int partition = partitionFor(lane, record.explicitPartition, record.key(), now);
           if (partition == OUT_OF_RANGE) {
-            target = lane.partitionQueues.computeIfAbsent(record.explicitPartition, p -> new ArrayDeque<>());
+            target = partitionQueue(lane, record.explicitPartition);
           } else if (handable(partition)) {
             ArrayDeque<PendingRecord> behind = lane.partitionQueues.get(partition);
             if (behind != null) {
@@ -720,6 +720,13 @@ public final class RecordBuffer implements ClusterView.Member {
         outcomes.forEach(Runnable::run);
       }
     }
+  }
+
+  /** Moves the head of the topic's queue to the end of {@code partition}'s own queue; under the lane's lock. */
+  private static void moveToPartitionQueue(TopicLane lane, int partition) {
+    partitionQueue(lane, partition).addLast(lane.queue.pollFirst());
+    lane.waiting--;
+    lane.waitingPerPartition++;
   }
 
   /** The queue of records waiting for {@code partition} only; under the lane's lock. */
@@ -916,11 +923,7 @@ public final class RecordBuffer implements ClusterView.Member {
         return Blocked.NO_METADATA;
       }
       if (partition == OUT_OF_RANGE || lane.partitionQueues.containsKey(partition)) {
-        queue.pollFirst();
-        lane.waiting--;
-        lane.partitionQueues.computeIfAbsent(record.explicitPartition != null ? record.explicitPartition : partition,
-            p -> new ArrayDeque<>()).addLast(record);
-        lane.waitingPerPartition++;
+        moveToPartitionQueue(lane, record.explicitPartition != null ? record.explicitPartition : partition);
         if (record.firstRefusalNanos == 0) {
           record.firstRefusalNanos = now;
         }
@@ -935,10 +938,7 @@ public final class RecordBuffer implements ClusterView.Member {
       }
       if (refused == PartitionSlot.AWAITING_FIRST_ACK) {
         // behind its partition's first record; the topic's other partitions go on
-        queue.pollFirst();
-        lane.waiting--;
-        partitionQueue(lane, partition).addLast(record);
-        lane.waitingPerPartition++;
+        moveToPartitionQueue(lane, partition);
         record.lastRefusal = refused;
         continue;
       }

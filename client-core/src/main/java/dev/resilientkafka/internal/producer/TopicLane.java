@@ -90,18 +90,12 @@ final class TopicLane {
 
   /** The slot of {@code partition}, or of the records whose partition Kafka chooses ({@link RecordBuffer#KAFKA_CHOOSES}). */
   PartitionSlot slot(int partition) {
-    if (partition == RecordBuffer.KAFKA_CHOOSES) {
-      return kafkaChosen;
-    }
-    PartitionSlot[] current = slots;
-    if (partition < current.length) {
-      PartitionSlot slot = current[partition];
-      if (slot != null) {
-        return slot;
-      }
+    PartitionSlot existing = existingSlot(partition);
+    if (existing != null) {
+      return existing;
     }
     synchronized (this) {
-      current = slots;
+      PartitionSlot[] current = slots;
       if (partition >= current.length) {
         current = java.util.Arrays.copyOf(current, Math.max(partition + 1, current.length * 2));
       }

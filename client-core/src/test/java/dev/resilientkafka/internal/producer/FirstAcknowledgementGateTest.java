@@ -28,8 +28,7 @@ class FirstAcknowledgementGateTest {
 
   @Test
   void aPartitionGetsOneRecordUntilItsFirstAcknowledgementThenTheRestInOrder() {
-    ScriptedInnerProducer inner = new ScriptedInnerProducer(2);
-    inner.metadataArrives();
+    ScriptedInnerProducer inner = ScriptedInnerProducer.withMetadata(2);
     RecordBuffer buffer = buffer(inner);
     Future<RecordMetadata> a0 = send(buffer, 0, "a0");
     Future<RecordMetadata> a1 = send(buffer, 0, "a1"); // waits behind a0, in partition 0's own queue
@@ -58,8 +57,7 @@ class FirstAcknowledgementGateTest {
 
   @Test
   void otherPartitionsFlowWhileOnePartitionsFirstRecordIsNotAcknowledged() {
-    ScriptedInnerProducer inner = new ScriptedInnerProducer(3);
-    inner.metadataArrives();
+    ScriptedInnerProducer inner = ScriptedInnerProducer.withMetadata(3);
     RecordBuffer buffer = buffer(inner);
     List<Future<RecordMetadata>> others = new ArrayList<>();
     Future<RecordMetadata> stuck = send(buffer, 0, "s0"); // its broker does not acknowledge it
@@ -84,8 +82,7 @@ class FirstAcknowledgementGateTest {
 
   @Test
   void anAcknowledgementDoesNotCutShortTheBackoffOfRecordsKafkaRefused() {
-    ScriptedInnerProducer inner = new ScriptedInnerProducer(2);
-    inner.metadataArrives();
+    ScriptedInnerProducer inner = ScriptedInnerProducer.withMetadata(2);
     RecordBuffer buffer = buffer(inner);
     send(buffer, 0, "a0");
     inner.refuseWith(new BufferExhaustedException("the accumulator is full"));
@@ -106,8 +103,7 @@ class FirstAcknowledgementGateTest {
 
   @Test
   void aFirstRecordKafkaFailsLetsTheNextOneGoAlone() throws Exception {
-    ScriptedInnerProducer inner = new ScriptedInnerProducer(1);
-    inner.metadataArrives();
+    ScriptedInnerProducer inner = ScriptedInnerProducer.withMetadata(1);
     RecordBuffer buffer = buffer(inner);
     Future<RecordMetadata> v0 = send(buffer, 0, "v0");
     Future<RecordMetadata> v1 = send(buffer, 0, "v1");
@@ -131,8 +127,7 @@ class FirstAcknowledgementGateTest {
 
   @Test
   void theDispatcherHandsOverWhatWaitedOnceTheFirstRecordIsAcknowledged() {
-    ScriptedInnerProducer inner = new ScriptedInnerProducer(1);
-    inner.metadataArrives();
+    ScriptedInnerProducer inner = ScriptedInnerProducer.withMetadata(1);
     RecordBuffer buffer = buffer(inner);
     buffer.start();
     try {
@@ -153,8 +148,7 @@ class FirstAcknowledgementGateTest {
 
   @Test
   void aPartitionNumberFarBeyondTheTopicAllocatesNothing() {
-    ScriptedInnerProducer inner = new ScriptedInnerProducer(1);
-    inner.metadataArrives();
+    ScriptedInnerProducer inner = ScriptedInnerProducer.withMetadata(1);
     RecordBuffer buffer = buffer(inner);
     Future<RecordMetadata> bogus = send(buffer, 1_000_000_000, "x"); // Kafka refuses it: waits in its own queue
     TopicLane lane = buffer.lanes().iterator().next();
@@ -172,8 +166,7 @@ class FirstAcknowledgementGateTest {
 
   @Test
   void anErrorThrownWhileHandingOverDoesNotLeaveThePartitionClosed() {
-    ScriptedInnerProducer inner = new ScriptedInnerProducer(1);
-    inner.metadataArrives();
+    ScriptedInnerProducer inner = ScriptedInnerProducer.withMetadata(1);
     RecordBuffer buffer = buffer(inner);
     inner.insideSend(value -> {
       if (value.equals("boom")) {
@@ -188,8 +181,7 @@ class FirstAcknowledgementGateTest {
 
   @Test
   void keylessRecordsAreNotHeldBack() {
-    ScriptedInnerProducer inner = new ScriptedInnerProducer(3);
-    inner.metadataArrives();
+    ScriptedInnerProducer inner = ScriptedInnerProducer.withMetadata(3);
     RecordBuffer buffer = buffer(inner);
     List<Future<RecordMetadata>> futures = new ArrayList<>();
     for (int i = 0; i < 6; i++) {

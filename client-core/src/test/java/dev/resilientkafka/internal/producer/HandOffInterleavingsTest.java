@@ -60,8 +60,7 @@ class HandOffInterleavingsTest {
 
   @Test
   void aCompletionBeforeTheSenderRecordsTheHandOffLeavesNothingBehind() throws Exception {
-    ScriptedInnerProducer inner = new ScriptedInnerProducer(1);
-    inner.metadataArrives();
+    ScriptedInnerProducer inner = ScriptedInnerProducer.withMetadata(1);
     RecordBuffer buffer = buffer(inner);
     // Kafka's I/O thread completes the record while the sender is still inside send()
     inner.afterTaken(value -> {
@@ -80,8 +79,7 @@ class HandOffInterleavingsTest {
 
   @Test
   void aRecordRefusedWhileTheProducerClosesIsFailedAsClosedNotStranded() throws Exception {
-    ScriptedInnerProducer inner = new ScriptedInnerProducer(1);
-    inner.metadataArrives();
+    ScriptedInnerProducer inner = ScriptedInnerProducer.withMetadata(1);
     inner.refuseWith(new BufferExhaustedException("the accumulator is full"));
     RecordBuffer buffer = buffer(inner);
     CountDownLatch inside = new CountDownLatch(1);

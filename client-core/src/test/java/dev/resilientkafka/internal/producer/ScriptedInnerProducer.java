@@ -56,6 +56,13 @@ final class ScriptedInnerProducer implements Producer<byte[], byte[]> {
     this.partitions = partitions;
   }
 
+  /** A producer with {@code partitions} partitions per topic whose metadata has arrived already. */
+  static ScriptedInnerProducer withMetadata(int partitions) {
+    ScriptedInnerProducer inner = new ScriptedInnerProducer(partitions);
+    inner.metadataArrives();
+    return inner;
+  }
+
   void metadataArrives() {
     metadata = true;
   }
