@@ -151,7 +151,9 @@ public final class ResilientProducer<K, V> implements Producer<K, V> {
 
   /**
    * Accepts the record; the returned future and the callback complete once, when Kafka acknowledged it
-   * or it failed for good ({@link DeliveryFailedException}).
+   * or it failed for good ({@link DeliveryFailedException}). As with {@code KafkaProducer}, the callback
+   * runs first: when {@code get()} returns, the callback has run and {@link #bufferedRecords()} no longer
+   * counts the record.
    *
    * @throws IllegalStateException after {@link #close}; with {@code transactional.id}, outside a transaction
    * @throws org.apache.kafka.common.errors.SerializationException when the key or value cannot be serialized

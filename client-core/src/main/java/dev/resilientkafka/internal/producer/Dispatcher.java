@@ -162,7 +162,7 @@ final class Dispatcher implements Runnable {
 
   private void watchLate(long now, List<Runnable> outcomes) {
     late.removeIf(record -> {
-      if (record.isDone()) {
+      if (record.completed()) {
         return true;
       }
       if (record.deadlineNanos - now <= 0) {

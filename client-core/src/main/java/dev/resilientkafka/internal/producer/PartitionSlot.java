@@ -98,7 +98,7 @@ final class PartitionSlot {
 
   void handedOver(PendingRecord record) {
     inFlight.offer(record);
-    if ((sweeping && entries.incrementAndGet() > sweepAt) || record.isDone()) {
+    if ((sweeping && entries.incrementAndGet() > sweepAt) || record.completed()) {
       trim(); // completed before it was added: nothing else would take it out
     }
   }
@@ -110,7 +110,7 @@ final class PartitionSlot {
     }
     try {
       PendingRecord head;
-      while ((head = inFlight.peek()) != null && head.isDone()) {
+      while ((head = inFlight.peek()) != null && head.completed()) {
         if (inFlight.poll() != null && sweeping) {
           entries.decrementAndGet();
         }

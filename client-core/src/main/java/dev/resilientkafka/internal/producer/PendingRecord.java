@@ -85,6 +85,11 @@ final class PendingRecord implements Future<RecordMetadata>, Callback {
   /** A {@link RecordMetadata} or a {@link DeliveryFailedException}; null while pending. */
   @SuppressWarnings("unused") // through OUTCOME
   private volatile @Nullable Object outcome;
+  /**
+   * The future shows the outcome: set after the buffer gave the record's room back and its callback ran,
+   * as {@code KafkaProducer}'s future completes after the batch's callbacks.
+   */
+  private volatile boolean published;
   private volatile boolean awaited;
 
   PendingRecord(RecordBuffer owner, TopicLane lane, ProducerRecord<byte[], byte[]> kafkaRecord,
@@ -177,22 +182,32 @@ final class PendingRecord implements Future<RecordMetadata>, Callback {
     owner.completedByKafka(this, metadata, exception);
   }
 
-  /** Sets the outcome; true for the one call that did, false when the record was already complete. */
+  /**
+   * Sets the outcome; true for the one call that did, false when the record was already complete. The
+   * caller then gives the record's room back, tells the application and calls {@link #publish()}.
+   */
   boolean finish(Object result) {
-    if (!OUTCOME.compareAndSet(this, null, result)) {
-      return false;
-    }
+    return OUTCOME.compareAndSet(this, null, result);
+  }
+
+  /** Completes the future with the outcome {@link #finish} set (once the callback ran). */
+  void publish() {
+    published = true;
     if (awaited) {
       synchronized (this) {
         notifyAll();
       }
     }
-    return true;
+  }
+
+  /** The outcome is set (the future may not show it yet: see {@link #publish()}). */
+  boolean completed() {
+    return outcome != null;
   }
 
   @Override
   public boolean isDone() {
-    return outcome != null;
+    return published;
   }
 
   @Override
@@ -207,27 +222,25 @@ final class PendingRecord implements Future<RecordMetadata>, Callback {
 
   @Override
   public RecordMetadata get() throws InterruptedException, ExecutionException {
-    Object result = outcome;
-    if (result == null) {
+    if (!published) {
       synchronized (this) {
         awaited = true;
-        while ((result = outcome) == null) {
+        while (!published) {
           wait();
         }
       }
     }
-    return value(result);
+    return value(outcome);
   }
 
   @Override
   public RecordMetadata get(long timeout, TimeUnit unit)
       throws InterruptedException, ExecutionException, TimeoutException {
-    Object result = outcome;
-    if (result == null) {
+    if (!published) {
       long deadline = System.nanoTime() + unit.toNanos(timeout);
       synchronized (this) {
         awaited = true;
-        while ((result = outcome) == null) {
+        while (!published) {
           long remaining = deadline - System.nanoTime();
           if (remaining <= 0) {
             throw new TimeoutException("the record was not completed within " + unit.toMillis(timeout) + " ms");
@@ -236,10 +249,10 @@ final class PendingRecord implements Future<RecordMetadata>, Callback {
         }
       }
     }
-    return value(result);
+    return value(outcome);
   }
 
-  private static RecordMetadata value(Object result) throws ExecutionException {
+  private static RecordMetadata value(@Nullable Object result) throws ExecutionException {
     if (result instanceof RecordMetadata metadata) {
       return metadata;
     }

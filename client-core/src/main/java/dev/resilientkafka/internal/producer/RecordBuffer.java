@@ -378,8 +378,8 @@ public final class RecordBuffer implements ClusterView.Member {
         if (head == null) {
           return;
         }
-        boolean expiring = !head.isDone() && head.deadlineNanos - now <= 0;
-        took = !head.isDone() && !expiring;
+        boolean expiring = !head.completed() && head.deadlineNanos - now <= 0;
+        took = !head.completed() && !expiring;
         if (took && !bound.tryTake(head.sizeInBytes)) {
           return;
         }
@@ -410,7 +410,7 @@ public final class RecordBuffer implements ClusterView.Member {
   private void moveFromDisk(SpoolBacklog disk, PendingRecord head, boolean took, long now, List<PendingRecord> handed,
       List<Runnable> outcomes) {
     // nothing completes a record while the dispatcher moves it (it is in no queue and not in Kafka)
-    if (head.isDone()) {
+    if (head.completed()) {
       if (took) {
         bound.give(head.sizeInBytes);
       }
@@ -785,11 +785,15 @@ public final class RecordBuffer implements ClusterView.Member {
       if (record.finish(metadata)) {
         released(record, false);
         boolean recovered = record.waited || System.nanoTime() - record.acceptedNanos > RECOVERED_NANOS;
-        reporter.succeeded(record, metadata, recovered);
+        try {
+          reporter.succeeded(record, metadata, recovered);
+        } finally {
+          record.publish();
+        }
       }
       return;
     }
-    if (record.isDone()) {
+    if (record.completed()) {
       return;
     }
     int partition = record.partition;
@@ -811,7 +815,11 @@ public final class RecordBuffer implements ClusterView.Member {
     DeliveryFailedException failure = OutcomeReporter.failure(record, cause, dropped, why, error);
     if (record.finish(failure)) {
       released(record, keep);
-      reporter.failed(record, failure, dropped);
+      try {
+        reporter.failed(record, failure, dropped);
+      } finally {
+        record.publish();
+      }
     }
   }
 
@@ -913,7 +921,7 @@ public final class RecordBuffer implements ClusterView.Member {
         return Blocked.NO;
       }
       PendingRecord record = queue.peekFirst();
-      if (record.isDone()) {
+      if (record.completed()) {
         queue.pollFirst();
         lane.waiting--;
         continue;
@@ -962,7 +970,7 @@ public final class RecordBuffer implements ClusterView.Member {
     TopicLane.Partitions known = readPartitions(lane, now);
     while (!queue.isEmpty()) {
       PendingRecord record = queue.peekFirst();
-      if (record.isDone()) {
+      if (record.completed()) {
         queue.pollFirst();
         lane.waitingPerPartition--;
         continue;
@@ -1026,10 +1034,10 @@ public final class RecordBuffer implements ClusterView.Member {
 
   private int expireHeads(ArrayDeque<PendingRecord> queue, long now, List<Runnable> outcomes) {
     int removed = 0;
-    while (!queue.isEmpty() && (queue.peekFirst().isDone() || queue.peekFirst().deadlineNanos - now <= 0)) {
+    while (!queue.isEmpty() && (queue.peekFirst().completed() || queue.peekFirst().deadlineNanos - now <= 0)) {
       PendingRecord record = queue.pollFirst();
       removed++;
-      if (!record.isDone()) {
+      if (!record.completed()) {
         outcomes.add(() -> expired(record, "not handed to Kafka within " + settings.deliveryTimeout.toMillis() + " ms"));
       }
     }
