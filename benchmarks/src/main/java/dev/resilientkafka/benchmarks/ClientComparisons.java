@@ -96,14 +96,41 @@ final class ClientComparisons {
       // what the record-id header costs (Kafka encodes it with every record): the library without it
       arms.add(new Arm(NO_RECORD_ID, ClientSpec.saturate(ClientKind.RESILIENT, cluster.bootstrapFqdns(),
           List.of("steady"), shape[0], shape[1], plan.warmupSeconds(), plan.windowSeconds()).withoutRecordIds()));
+      Path baseline = baselineBuild();
+      if (baseline != null) {
+        arms.add(new Arm(BASELINE, ClientSpec.saturate(ClientKind.RESILIENT, cluster.bootstrapFqdns(), List.of("steady"),
+            shape[0], shape[1], plan.warmupSeconds(), plan.windowSeconds()), baseline));
+      }
       all.addAll(InterleavedRuns.run(shapeName(shape), arms, plan.repetitions(), logs, profile, profileArm, false));
     }
     return new Part("steady", steadyMarkdown(plan, all), all);
   }
 
+  /**
+   * Another build of the library to compare in the same interleaved runs ({@code -Dbench.baseline=<the
+   * client-core jar of that build>}): the only way to tell two versions apart on a machine whose runs of one
+   * version spread by more than versions differ. Null when not set.
+   *
+   * @throws IllegalArgumentException when the file named does not exist
+   */
+  static @Nullable Path baselineBuild() {
+    String named = System.getProperty("bench.baseline", "");
+    if (named.isBlank()) {
+      return null;
+    }
+    Path jar = Path.of(named.trim());
+    if (!java.nio.file.Files.exists(jar)) {
+      throw new IllegalArgumentException("Invalid value " + named + " for bench.baseline: no such file or directory;"
+          + " expected the client-core jar (or classes directory) of the build to compare with");
+    }
+    return jar;
+  }
+
   private static final int[][] SHAPES = {{1, 1024}, {8, 128}};
   /** The steady-state arm of the resilient producer with its record-id header turned off. */
   static final String NO_RECORD_ID = "resilient, no record id";
+  /** The steady-state arm of the resilient producer of another build ({@link #baselineBuild()}). */
+  static final String BASELINE = "resilient, baseline build";
 
   private static String shapeName(int[] shape) {
     return "steady-" + shape[0] + "x" + shape[1];
@@ -124,11 +151,21 @@ final class ClientComparisons {
       List<Sample> samples = all.stream().filter(s -> s.part().equals(shapeName(shape))).toList();
       md.append("### ").append(shape[0]).append(shape[0] == 1 ? " sending thread" : " sending threads").append(" x ")
           .append(shape[1]).append(" records in flight\n\n")
-          .append(saturationTable(samples, armsIn(samples, List.of("plain", "resilient", NO_RECORD_ID))))
-          .append(cpuByThreadTable(samples, armsIn(samples, List.of("plain", "resilient", NO_RECORD_ID))))
+          .append(saturationTable(samples, armsIn(samples, List.of("plain", "resilient", NO_RECORD_ID, BASELINE))))
+          .append(cpuByThreadTable(samples, armsIn(samples, List.of("plain", "resilient", NO_RECORD_ID, BASELINE))))
           .append(ratioLines(samples, "resilient", "plain"));
       if (samples.stream().anyMatch(sample -> sample.arm().equals(NO_RECORD_ID))) {
         md.append(ratioLines(samples, NO_RECORD_ID, "plain"));
+      }
+      if (samples.stream().anyMatch(sample -> sample.arm().equals(BASELINE))) {
+        md.append(ratioLines(samples, BASELINE, "plain"))
+            .append(String.format(Locale.ROOT, "- this build against the baseline build: throughput %.3fx (paired %s), "
+                + "CPU per record %.3fx (paired %s)%n",
+                medianRatio(samples, "resilient", BASELINE, ClientResult::acksPerSecond),
+                paired(samples, "resilient", BASELINE, ClientResult::acksPerSecond),
+                medianRatio(samples, "resilient", BASELINE, ClientResult::cpuMicrosPerRecord),
+                paired(samples, "resilient", BASELINE, ClientResult::cpuMicrosPerRecord)))
+            .append(equalThroughputLine(samples, "resilient", BASELINE, Double.NaN));
       }
       md.append('\n');
     }
@@ -402,7 +439,14 @@ final class ClientComparisons {
             Targets.THROUGHPUT_MIN), paired(samples, top, bottom, ClientResult::acksPerSecond),
         top, bottom, cpu, Targets.atMost(cpu, pairedSpread(samples, top, bottom, ClientResult::cpuMicrosPerRecord),
             Targets.CPU_PER_RECORD_MAX),
-        paired(samples, top, bottom, ClientResult::cpuMicrosPerRecord));
+        paired(samples, top, bottom, ClientResult::cpuMicrosPerRecord))
+        + equalThroughputLine(samples, top, bottom, Targets.CPU_PER_RECORD_MAX);
+  }
+
+  /** The {@link EqualThroughputCpu} line of {@code top} against {@code bottom}; no verdict when {@code bound} is NaN. */
+  private static String equalThroughputLine(List<Sample> samples, String top, String bottom, double bound) {
+    EqualThroughputCpu fit = EqualThroughputCpu.of(samples, top, bottom);
+    return fit == null ? "" : fit.line(top, bottom, bound);
   }
 
   static double medianRatio(List<Sample> samples, String top, String bottom, ToDoubleFunction<ClientResult> value) {

@@ -41,16 +41,24 @@ final class ClientJvm {
 
   private ClientJvm() {}
 
+  /** As {@link #run(ClientSpec, Path, Path, boolean, Path)} with this JVM's class path alone. */
+  static ClientResult run(ClientSpec spec, Path log, @Nullable Path jfr, boolean countRequests)
+      throws InterruptedException {
+    return run(spec, log, jfr, countRequests, null);
+  }
+
   /**
    * Runs {@code spec} in a child JVM; its output goes to {@code log}.
    *
    * @param jfr a Java Flight Recorder file to write (profile settings), or null for none
    * @param countRequests whether to count the requests the child's Kafka clients send in the window, by API
    *     (their network client logs each one at DEBUG; costly, so not for CPU measurements)
+   * @param classPathFirst a jar or directory put first on the child's class path (another build of the
+   *     library), or null
    * @throws IllegalStateException when the child fails, prints no result or overruns its deadline
    */
-  static ClientResult run(ClientSpec spec, Path log, @Nullable Path jfr, boolean countRequests)
-      throws InterruptedException {
+  static ClientResult run(ClientSpec spec, Path log, @Nullable Path jfr, boolean countRequests,
+      @Nullable Path classPathFirst) throws InterruptedException {
     List<String> options = new ArrayList<>();
     if (countRequests) {
       options.add("-Dorg.slf4j.simpleLogger.log.org.apache.kafka.clients.NetworkClient=debug");
@@ -61,7 +69,7 @@ final class ClientJvm {
           + ",dumponexit=true,filename=" + jfr);
     }
     Duration deadline = Duration.ofSeconds(spec.warmupSeconds() + JitSettle.maxSeconds(spec.warmupSeconds()) + spec.windowSeconds() + 180L);
-    try (Child child = start(ClientMain.class, options, spec.toArgs(), log)) {
+    try (Child child = start(ClientMain.class, options, spec.toArgs(), log, classPathFirst)) {
       ClientResult parsed = JSON.readValue(child.awaitResult(spec.client().label(), deadline), ClientResult.class);
       return countRequests ? parsed.withRequestsByApi(requestsInWindow(log)) : parsed;
     } catch (IOException e) {
@@ -76,12 +84,18 @@ final class ClientJvm {
    * @param options JVM options beyond the common ones
    */
   static Child start(Class<?> main, List<String> options, List<String> args, Path log) {
+    return start(main, options, args, log, null);
+  }
+
+  /** As {@link #start(Class, List, List, Path)}, with {@code classPathFirst} (or nothing) before the class path. */
+  static Child start(Class<?> main, List<String> options, List<String> args, Path log, @Nullable Path classPathFirst) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions());
     command.addAll(options);
     command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
+    command.add((classPathFirst == null ? "" : classPathFirst.toAbsolutePath() + java.io.File.pathSeparator)
+        + System.getProperty("java.class.path"));
     command.add(main.getName());
     command.addAll(args);
     Process process;

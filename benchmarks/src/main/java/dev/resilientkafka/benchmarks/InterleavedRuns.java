@@ -22,7 +22,17 @@ final class InterleavedRuns {
    * @param name e.g. {@code resilient} or {@code resilient, 1000 topics}
    * @param spec the child's load
    */
-  record Arm(String name, ClientSpec spec) {}
+  /**
+   * One client setting compared.
+   *
+   * @param classPathFirst a jar or classes directory put before the suite's class path in the client JVM (so
+   *     its classes win: another build of the library), or null
+   */
+  record Arm(String name, ClientSpec spec, @Nullable Path classPathFirst) {
+    Arm(String name, ClientSpec spec) {
+      this(name, spec, null);
+    }
+  }
 
   /**
    * One run of one arm.
@@ -56,7 +66,8 @@ final class InterleavedRuns {
         String file = (part + "-" + arm.name() + "-" + rep).replaceAll("[^A-Za-z0-9.-]+", "_");
         boolean profiled = profile != null && (profileArm.equals("all") || arm.name().contains(profileArm));
         Path jfr = profiled ? profile.resolve(file + ".jfr") : null;
-        ClientResult result = ClientJvm.run(arm.spec(), logs.resolve(file + ".log"), jfr, countRequests);
+        ClientResult result = ClientJvm.run(arm.spec(), logs.resolve(file + ".log"), jfr, countRequests,
+            arm.classPathFirst());
         samples.add(new Sample(part, arm.name(), rep, sequence++, result));
         BenchmarkSuite.log("%s | %-24s rep %d: %8.0f acks/s, %6.1f us CPU/record, %.2f cores, p99.9 %s ms, load %.1f",
             part, arm.name(), rep, result.acksPerSecond(), result.cpuMicrosPerRecord(), result.cpuCores(),

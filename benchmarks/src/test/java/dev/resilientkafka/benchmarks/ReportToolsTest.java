@@ -73,6 +73,53 @@ class ReportToolsTest {
         .contains("+20.0 µs (+20.0 to +20.0) at 1000 topics: **missed**");
   }
 
+  @Test
+  void cpuAtEqualThroughputTakesOutHowFastTheBrokersWereInEachRun() {
+    // both clients cost less per record the faster the brokers acknowledge (0.4 µs per 1,000 acks/s); the
+    // resilient one 0.5 µs more at any throughput. Its runs met slower brokers: its median is 1.20x plain's
+    double[][] plain = {{30_000, 9.0}, {28_000, 9.8}, {26_000, 10.6}};
+    double[][] resilient = {{25_000, 11.5}, {24_000, 11.9}, {29_000, 9.9}};
+    List<Sample> samples = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      samples.add(throughputSample("plain", i, plain[i][0], plain[i][1]));
+      samples.add(throughputSample("resilient", i, resilient[i][0], resilient[i][1]));
+    }
+    assertThat(ClientComparisons.medianRatio(samples, "resilient", "plain", ClientResult::cpuMicrosPerRecord))
+        .isCloseTo(1.173, org.assertj.core.data.Offset.offset(0.001));
+    EqualThroughputCpu fit = EqualThroughputCpu.of(samples, "resilient", "plain");
+    assertThat(fit).isNotNull();
+    assertThat(fit.atAcksPerSecond()).isEqualTo(27_000);
+    assertThat(fit.microsPerThousandAcks()).isCloseTo(-0.4, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(fit.ratio()).as("0.5 µs over plain's 10.2 µs at 27,000 acks/s")
+        .isCloseTo(10.7 / 10.2, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(fit.high() - fit.low()).as("an exact fit: no residuals").isLessThan(1e-6);
+    assertThat(fit.line("resilient", "plain", 1.10)).contains("**1.049x**").contains("**met** and settled");
+
+    samples.set(1, throughputSample("resilient", 0, 25_000, 12.5)); // noise: the interval widens
+    EqualThroughputCpu noisy = EqualThroughputCpu.of(samples, "resilient", "plain");
+    assertThat(noisy.low()).isLessThan(noisy.ratio());
+    assertThat(noisy.high()).isGreaterThan(1.10);
+    assertThat(noisy.line("resilient", "plain", 1.10)).contains("not settled");
+    assertThat(EqualThroughputCpu.of(samples.subList(0, 3), "resilient", "plain")).as("one run of an arm").isNull();
+  }
+
+  @Test
+  void aBaselineBuildThatDoesNotExistIsNamed() {
+    System.setProperty("bench.baseline", "/no/such/client-core.jar");
+    try {
+      assertThatThrownBy(ClientComparisons::baselineBuild).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("bench.baseline").hasMessageContaining("/no/such/client-core.jar");
+    } finally {
+      System.clearProperty("bench.baseline");
+    }
+    assertThat(ClientComparisons.baselineBuild()).as("not set: no baseline arm").isNull();
+  }
+
+  private static Sample throughputSample(String arm, int repetition, double acksPerSecond, double cpuMicrosPerRecord) {
+    return new Sample("steady-1x1024", arm, repetition, 0, new ClientResult(arm, 1000, 0, 1, acksPerSecond,
+        cpuMicrosPerRecord, 0.1, 1, 0, 0, 1, 2, 3, 4, null, 0, 0, 0, 0, 0, java.util.Map.of(), 0, java.util.Map.of()));
+  }
+
   private static Sample cpuSample(String arm, int repetition, double cpuMicrosPerRecord) {
     return new Sample("scale", arm, repetition, 0, new ClientResult(arm, 1000, 0, 1, 1000, cpuMicrosPerRecord, 0.1, 1,
         0, 0, 1, 2, 3, 4, null, 0, 0, 0, 0, 0, java.util.Map.of(), 0, java.util.Map.of()));

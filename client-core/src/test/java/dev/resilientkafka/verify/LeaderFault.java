@@ -6,7 +6,7 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * The failure matrix: Kafka's {@code replication_test.py} modes against the leader of partition 0 (clean
- * and hard shutdown, clean and hard bounce five times) plus the faults Kubernetes adds (SIGSTOP, new
+ * and hard shutdown, clean and hard bounce three times) plus the faults Kubernetes adds (SIGSTOP, new
  * IP, empty-disk replacement, every IP rotated). {@link #apply} injects the fault, lets the verifying
  * producer keep writing through it, and heals it; it returns with the broker back and the ISR of the
  * partition full.
@@ -94,7 +94,7 @@ enum LeaderFault {
   };
 
   static final Duration WAIT = Duration.ofSeconds(90);
-  static final int BOUNCES = 5;
+  static final int BOUNCES = 3;
   /** Records the producer sends while a broker stays down (about 1 s at the matrix rate). */
   static final long HOLD_RECORDS = 100;
 

@@ -184,7 +184,7 @@ class TransactionalFaultsTest {
       long downSince = System.nanoTime();
       CompletableFuture<Void> resilientRun = CompletableFuture.runAsync(r::secondHalfAndCommit);
       CompletableFuture<Void> plainRun = CompletableFuture.runAsync(p::secondHalfAndCommit);
-      await().atMost(WAIT).until(() -> System.nanoTime() - downSince > TimeUnit.SECONDS.toNanos(45));
+      await().atMost(WAIT).until(() -> System.nanoTime() - downSince > TimeUnit.SECONDS.toNanos(30));
       long restarted = System.nanoTime();
       for (int id : down) {
         cluster.start(id);

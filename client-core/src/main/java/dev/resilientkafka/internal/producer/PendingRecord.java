@@ -10,6 +10,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.jspecify.annotations.Nullable;
 
@@ -115,8 +116,11 @@ final class PendingRecord implements Future<RecordMetadata>, Callback {
   /** Serialized bytes of key, value and headers; at most {@code Integer.MAX_VALUE} (never wraps negative). */
   static int sizeOf(byte @Nullable [] key, byte @Nullable [] value, Headers headers) {
     long size = (key == null ? 0L : key.length) + (value == null ? 0L : value.length);
-    for (var header : headers) {
-      size += header.key().length() + (header.value() == null ? 0 : header.value().length);
+    // an array, not the iterator: RecordHeaders' iterator is two objects per record, the array one (none
+    // when there are no headers)
+    for (Header header : headers.toArray()) {
+      byte[] bytes = header.value();
+      size += header.key().length() + (bytes == null ? 0 : bytes.length);
     }
     return (int) Math.min(Integer.MAX_VALUE, size);
   }

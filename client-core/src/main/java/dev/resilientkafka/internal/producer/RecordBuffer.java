@@ -834,10 +834,6 @@ public final class RecordBuffer implements ClusterView.Member {
         dispatcher.wake(); // room in memory for records waiting on disk
       }
     }
-    PartitionSlot slot = record.slot;
-    if (slot != null) {
-      slot.trim();
-    }
     SpoolBacklog disk = backlog;
     if (disk != null && record.spoolSequence >= 0 && !keepInSpool) {
       disk.spool.complete(record.spoolSequence);
