@@ -153,7 +153,8 @@ public final class ResilientProducer<K, V> implements Producer<K, V> {
    * Accepts the record; the returned future and the callback complete once, when Kafka acknowledged it
    * or it failed for good ({@link DeliveryFailedException}). As with {@code KafkaProducer}, the callback
    * runs first: when {@code get()} returns, the callback has run and {@link #bufferedRecords()} no longer
-   * counts the record.
+   * counts the record. So a callback must not wait on a record's future (its own, or one whose callback
+   * waits for it), nor take a lock held by a thread waiting on one: the future completes after the callback.
    *
    * @throws IllegalStateException after {@link #close}; with {@code transactional.id}, outside a transaction
    * @throws org.apache.kafka.common.errors.SerializationException when the key or value cannot be serialized

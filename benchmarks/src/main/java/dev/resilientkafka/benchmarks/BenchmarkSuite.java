@@ -37,7 +37,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * {@code stall} (6 brokers, keyless, one stalled) and {@code resolver} (JMH). Arguments: {@code
  * --mode=quick|full|smoke}, {@code --results=<dir>}, {@code --only=<parts>}, {@code --repetitions=<n>} (runs
  * per arm instead of the mode's; 0 keeps the mode's), {@code --rewrite} (the client-JVM parts' sections written
- * again from their raw data, nothing measured), {@code --profile=<arm>} (a
+ * again from their raw data, with their runs CSV; nothing measured), {@code --profile=<arm>} (a
  * flight recording of every client JVM whose arm name contains the text, or of all with {@code all}, into {@code
  * target/bench-profile}). The JVM must run with {@code -Djdk.net.hosts.file}.
  */
@@ -183,6 +183,7 @@ public final class BenchmarkSuite {
         continue;
       }
       List<Sample> runs = json.readValue(rawFile.toFile(), new TypeReference<List<Sample>>() {});
+      Files.writeString(partsDir.resolve("runs-" + part + ".csv"), runsCsv(runs), StandardCharsets.UTF_8);
       String markdown = switch (part) {
         case "steady" -> ClientComparisons.steadyMarkdown(plan, runs);
         case "latency" -> ClientComparisons.latencyMarkdown(runs);

@@ -32,6 +32,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class ClientJvm {
   private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+  /** How this build's client-core jar is named in the suite's {@code target/lib}. */
+  private static final String CLIENT_CORE_JAR = "resilient-kafka-client-core-";
   private static final ObjectMapper JSON =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
@@ -94,8 +96,7 @@ final class ClientJvm {
     command.addAll(jvmOptions());
     command.addAll(options);
     command.add("-cp");
-    command.add((classPathFirst == null ? "" : classPathFirst.toAbsolutePath() + java.io.File.pathSeparator)
-        + System.getProperty("java.class.path"));
+    command.add(classPath(classPathFirst));
     command.add(main.getName());
     command.addAll(args);
     Process process;
@@ -112,6 +113,28 @@ final class ClientJvm {
     reader.setDaemon(true);
     reader.start();
     return child;
+  }
+
+  /**
+   * This JVM's class path; with {@code library}, that jar or directory in place of this build's client-core
+   * (removed, not only shadowed: a class the other build lacks must not come from this one).
+   */
+  static String classPath(@Nullable Path library) {
+    String own = System.getProperty("java.class.path");
+    if (library == null) {
+      return own;
+    }
+    List<String> entries = new ArrayList<>();
+    entries.add(library.toAbsolutePath().toString());
+    for (String entry : own.split(java.io.File.pathSeparator)) {
+      Path path = Path.of(entry);
+      boolean clientCore = path.getFileName() != null && path.getFileName().toString().startsWith(CLIENT_CORE_JAR)
+          || path.endsWith(Path.of("client-core", "target", "classes"));
+      if (!clientCore) {
+        entries.add(entry);
+      }
+    }
+    return String.join(java.io.File.pathSeparator, entries);
   }
 
   /**

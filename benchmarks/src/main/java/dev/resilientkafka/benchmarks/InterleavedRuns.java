@@ -21,12 +21,8 @@ final class InterleavedRuns {
    *
    * @param name e.g. {@code resilient} or {@code resilient, 1000 topics}
    * @param spec the child's load
-   */
-  /**
-   * One client setting compared.
-   *
-   * @param classPathFirst a jar or classes directory put before the suite's class path in the client JVM (so
-   *     its classes win: another build of the library), or null
+   * @param classPathFirst the client-core jar (or classes directory) of another build of the library, which the
+   *     client JVM runs instead of this build's, or null
    */
   record Arm(String name, ClientSpec spec, @Nullable Path classPathFirst) {
     Arm(String name, ClientSpec spec) {

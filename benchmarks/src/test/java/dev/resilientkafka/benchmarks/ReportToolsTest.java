@@ -115,6 +115,21 @@ class ReportToolsTest {
     assertThat(ClientComparisons.baselineBuild()).as("not set: no baseline arm").isNull();
   }
 
+  @Test
+  void aBaselineBuildReplacesThisBuildsClientCoreOnTheChildsClassPath() {
+    String own = System.getProperty("java.class.path");
+    String sep = java.io.File.pathSeparator;
+    System.setProperty("java.class.path", String.join(sep, "bench/target/classes",
+        "lib/resilient-kafka-client-core-0.1.0-SNAPSHOT.jar", "lib/kafka-clients-4.3.1.jar"));
+    try {
+      assertThat(ClientJvm.classPath(null)).isEqualTo(System.getProperty("java.class.path"));
+      assertThat(ClientJvm.classPath(Path.of("/base/client-core.jar")).split(sep))
+          .containsExactly("/base/client-core.jar", "bench/target/classes", "lib/kafka-clients-4.3.1.jar");
+    } finally {
+      System.setProperty("java.class.path", own);
+    }
+  }
+
   private static Sample throughputSample(String arm, int repetition, double acksPerSecond, double cpuMicrosPerRecord) {
     return new Sample("steady-1x1024", arm, repetition, 0, new ClientResult(arm, 1000, 0, 1, acksPerSecond,
         cpuMicrosPerRecord, 0.1, 1, 0, 0, 1, 2, 3, 4, null, 0, 0, 0, 0, 0, java.util.Map.of(), 0, java.util.Map.of()));

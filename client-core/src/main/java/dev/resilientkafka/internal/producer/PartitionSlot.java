@@ -14,8 +14,11 @@ import org.jspecify.annotations.Nullable;
  * also removes the completed records from the head, as does every look at the oldest record (the
  * dispatcher looks every second). Kafka's I/O thread, which completes the records, does not touch the
  * queue: taking a record out there cost it about a tenth of its time at saturation (the queue's head and
- * tail share a cache line with the senders' appends), and that thread paces the whole producer. So up to
- * {@link #TRIM_EVERY} completed records of a partition stay referenced for at most a second longer.
+ * tail share a cache line with the senders' appends), and that thread paces the whole producer. So a
+ * completed record stays referenced until the partition's next trim: at most {@link #TRIM_EVERY} of them
+ * while records keep coming, and what was in flight when the partition's records stopped coming until the
+ * dispatcher's next look. These were counted in the buffer's bound until they completed: memory is held
+ * about a second longer, not beyond the bound's size.
  *
  * <p>The slot of keyless records (whose partition Kafka chooses) holds records of every partition, which
  * complete out of order: a record stuck on a stopped broker would keep every later, completed record
@@ -110,7 +113,11 @@ final class PartitionSlot {
 
   void handedOver(PendingRecord record) {
     inFlight.offer(record);
-    if (sweeping ? entries.incrementAndGet() > sweepAt : (++handed & (TRIM_EVERY - 1)) == 0) {
+    boolean due = (++handed & (TRIM_EVERY - 1)) == 0;
+    if (sweeping) {
+      due |= entries.incrementAndGet() > sweepAt; // a sweep: completed records behind a stuck one, from anywhere
+    }
+    if (due) {
       trim();
     }
   }

@@ -783,12 +783,12 @@ public final class RecordBuffer implements ClusterView.Member {
     }
     if (exception == null && metadata != null) {
       if (record.finish(metadata)) {
-        released(record, false);
-        boolean recovered = record.waited || System.nanoTime() - record.acceptedNanos > RECOVERED_NANOS;
         try {
+          released(record, false);
+          boolean recovered = record.waited || System.nanoTime() - record.acceptedNanos > RECOVERED_NANOS;
           reporter.succeeded(record, metadata, recovered);
         } finally {
-          record.publish();
+          record.publish(); // whatever threw: get() never waits forever
         }
       }
       return;
@@ -814,8 +814,8 @@ public final class RecordBuffer implements ClusterView.Member {
         + ": sent again when a producer opens it" : detail;
     DeliveryFailedException failure = OutcomeReporter.failure(record, cause, dropped, why, error);
     if (record.finish(failure)) {
-      released(record, keep);
       try {
+        released(record, keep);
         reporter.failed(record, failure, dropped);
       } finally {
         record.publish();
@@ -1250,7 +1250,9 @@ public final class RecordBuffer implements ClusterView.Member {
           for (PartitionSlot slot : lane.slots()) {
             if (slot != null) {
               for (PendingRecord record : slot.inFlight()) {
-                fail(record, FailureCause.CLOSED, null, null, null);
+                if (!record.completed()) { // completed, not trimmed yet: no failure to build
+                  fail(record, FailureCause.CLOSED, null, null, null);
+                }
               }
             }
           }
