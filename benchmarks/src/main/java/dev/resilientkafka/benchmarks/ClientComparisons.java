@@ -87,6 +87,7 @@ final class ClientComparisons {
   Part steady() throws InterruptedException {
     createTopics(List.of("steady"), 6, 3);
     List<Sample> all = new ArrayList<>();
+    Path baseline = baselineBuild();
     for (int[] shape : SHAPES) {
       List<Arm> arms = new ArrayList<>();
       for (ClientKind kind : ClientKind.values()) {
@@ -96,7 +97,6 @@ final class ClientComparisons {
       // what the record-id header costs (Kafka encodes it with every record): the library without it
       arms.add(new Arm(NO_RECORD_ID, ClientSpec.saturate(ClientKind.RESILIENT, cluster.bootstrapFqdns(),
           List.of("steady"), shape[0], shape[1], plan.warmupSeconds(), plan.windowSeconds()).withoutRecordIds()));
-      Path baseline = baselineBuild();
       if (baseline != null) {
         arms.add(new Arm(BASELINE, ClientSpec.saturate(ClientKind.RESILIENT, cluster.bootstrapFqdns(), List.of("steady"),
             shape[0], shape[1], plan.warmupSeconds(), plan.windowSeconds()), baseline));

@@ -55,12 +55,12 @@ final class ClientJvm {
    * @param jfr a Java Flight Recorder file to write (profile settings), or null for none
    * @param countRequests whether to count the requests the child's Kafka clients send in the window, by API
    *     (their network client logs each one at DEBUG; costly, so not for CPU measurements)
-   * @param classPathFirst a jar or directory put first on the child's class path (another build of the
-   *     library), or null
+   * @param otherBuild the client-core jar (or classes directory) of another build of the library, run in place
+   *     of this build's; or null
    * @throws IllegalStateException when the child fails, prints no result or overruns its deadline
    */
   static ClientResult run(ClientSpec spec, Path log, @Nullable Path jfr, boolean countRequests,
-      @Nullable Path classPathFirst) throws InterruptedException {
+      @Nullable Path otherBuild) throws InterruptedException {
     List<String> options = new ArrayList<>();
     if (countRequests) {
       options.add("-Dorg.slf4j.simpleLogger.log.org.apache.kafka.clients.NetworkClient=debug");
@@ -71,7 +71,7 @@ final class ClientJvm {
           + ",dumponexit=true,filename=" + jfr);
     }
     Duration deadline = Duration.ofSeconds(spec.warmupSeconds() + JitSettle.maxSeconds(spec.warmupSeconds()) + spec.windowSeconds() + 180L);
-    try (Child child = start(ClientMain.class, options, spec.toArgs(), log, classPathFirst)) {
+    try (Child child = start(ClientMain.class, options, spec.toArgs(), log, otherBuild)) {
       ClientResult parsed = JSON.readValue(child.awaitResult(spec.client().label(), deadline), ClientResult.class);
       return countRequests ? parsed.withRequestsByApi(requestsInWindow(log)) : parsed;
     } catch (IOException e) {
@@ -89,14 +89,17 @@ final class ClientJvm {
     return start(main, options, args, log, null);
   }
 
-  /** As {@link #start(Class, List, List, Path)}, with {@code classPathFirst} (or nothing) before the class path. */
-  static Child start(Class<?> main, List<String> options, List<String> args, Path log, @Nullable Path classPathFirst) {
+  /**
+   * As {@link #start(Class, List, List, Path)}, with {@code otherBuild}'s client-core in place of this build's
+   * (none when null).
+   */
+  static Child start(Class<?> main, List<String> options, List<String> args, Path log, @Nullable Path otherBuild) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions());
     command.addAll(options);
     command.add("-cp");
-    command.add(classPath(classPathFirst));
+    command.add(classPath(otherBuild));
     command.add(main.getName());
     command.addAll(args);
     Process process;

@@ -21,10 +21,10 @@ final class InterleavedRuns {
    *
    * @param name e.g. {@code resilient} or {@code resilient, 1000 topics}
    * @param spec the child's load
-   * @param classPathFirst the client-core jar (or classes directory) of another build of the library, which the
+   * @param otherBuild the client-core jar (or classes directory) of another build of the library, which the
    *     client JVM runs instead of this build's, or null
    */
-  record Arm(String name, ClientSpec spec, @Nullable Path classPathFirst) {
+  record Arm(String name, ClientSpec spec, @Nullable Path otherBuild) {
     Arm(String name, ClientSpec spec) {
       this(name, spec, null);
     }
@@ -63,7 +63,7 @@ final class InterleavedRuns {
         boolean profiled = profile != null && (profileArm.equals("all") || arm.name().contains(profileArm));
         Path jfr = profiled ? profile.resolve(file + ".jfr") : null;
         ClientResult result = ClientJvm.run(arm.spec(), logs.resolve(file + ".log"), jfr, countRequests,
-            arm.classPathFirst());
+            arm.otherBuild());
         samples.add(new Sample(part, arm.name(), rep, sequence++, result));
         BenchmarkSuite.log("%s | %-24s rep %d: %8.0f acks/s, %6.1f us CPU/record, %.2f cores, p99.9 %s ms, load %.1f",
             part, arm.name(), rep, result.acksPerSecond(), result.cpuMicrosPerRecord(), result.cpuCores(),

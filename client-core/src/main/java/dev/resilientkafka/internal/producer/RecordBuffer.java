@@ -808,6 +808,9 @@ public final class RecordBuffer implements ClusterView.Member {
   /** Completes {@code record} as failed (once) and tells the application. */
   void fail(PendingRecord record, FailureCause cause, @Nullable String detail, @Nullable Throwable error,
       @Nullable OverflowPolicy dropped) {
+    if (record.completed()) {
+      return; // its outcome is set: no failure to build
+    }
     // closing leaves spooled records in the spool: a producer opening it sends them again
     boolean keep = cause == FailureCause.CLOSED && record.spoolSequence >= 0;
     String why = keep ? (detail == null ? "" : detail + "; ") + "kept in the spool at " + spoolDirectory()
@@ -1250,9 +1253,7 @@ public final class RecordBuffer implements ClusterView.Member {
           for (PartitionSlot slot : lane.slots()) {
             if (slot != null) {
               for (PendingRecord record : slot.inFlight()) {
-                if (!record.completed()) { // completed, not trimmed yet: no failure to build
-                  fail(record, FailureCause.CLOSED, null, null, null);
-                }
+                fail(record, FailureCause.CLOSED, null, null, null);
               }
             }
           }
