@@ -1,20 +1,40 @@
 package dev.resilientkafka.internal.producer;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The bound on records accepted and not yet completed, in records and in serialized bytes. Taking and
- * giving back room is lock-free, one atomic operation on one word holding both counts (records in the
- * high bits, bytes in the low {@link #BYTE_BITS}), so that senders and Kafka's I/O thread share one cache
- * line once per record, not twice; only a sender that has to wait for room ({@code BLOCK}) takes a lock,
- * and waiters are served first come, first served, as in Kafka's own buffer pool: while anyone waits,
- * a newcomer does not take room ahead of them. Thread-safe.
+ * giving back room is lock-free. Senders add what they take to one running total and completions (Kafka's
+ * I/O thread) what they give back to another, each a word holding both counts (records in the high bits,
+ * bytes in the low {@link #BYTE_BITS}) on a cache line of its own, so that a record costs no transfer of a
+ * line between the senders' cores and the completing thread's. The room in use is the difference of the
+ * totals (modulo 2^64: the totals may wrap, the difference, at most the bound, never does). A sender
+ * checks against the given-back total it last read and reads it again only when that says there is no
+ * room: an older total only makes the check stricter. Only a sender that has to wait for room
+ * ({@code BLOCK}) takes a lock, and waiters are served first come, first served, as in Kafka's own buffer
+ * pool: while anyone waits, a newcomer does not take room ahead of them. Thread-safe.
  */
 final class BufferBound {
-  /** Bits of the packed word counting bytes; the 24 above them count records. */
+  private static final VarHandle TAKEN;
+  private static final VarHandle GIVEN;
+  private static final VarHandle GIVEN_SEEN;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      TAKEN = lookup.findVarHandle(TakenFields.class, "taken", long.class);
+      GIVEN = lookup.findVarHandle(GivenFields.class, "given", long.class);
+      GIVEN_SEEN = lookup.findVarHandle(TakenFields.class, "givenSeen", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** Bits of a packed word counting bytes; the 24 above them count records. */
   static final int BYTE_BITS = 39;
   /** The largest byte bound the packed word holds: 512 GiB - 1. */
   static final long MAX_BYTES = (1L << BYTE_BITS) - 1;
@@ -22,10 +42,31 @@ final class BufferBound {
   static final long MAX_RECORDS = (1L << (63 - BYTE_BITS)) - 1;
   private static final long ONE_RECORD = 1L << BYTE_BITS;
 
+  /** Room ever taken (packed) and the given-back total a sender last read: the senders' line. */
+  abstract static class TakenFields extends CacheLinePadding {
+    volatile long taken;
+    volatile long givenSeen;
+  }
+
+  @SuppressWarnings("unused")
+  static final class Taken extends TakenFields {
+    long q1, q2, q3, q4, q5, q6, q7, q8;
+  }
+
+  /** Room ever given back (packed): the completing thread's line. */
+  abstract static class GivenFields extends CacheLinePadding {
+    volatile long given;
+  }
+
+  @SuppressWarnings("unused")
+  static final class Given extends GivenFields {
+    long q1, q2, q3, q4, q5, q6, q7, q8;
+  }
+
   private final long maxRecords;
   private final long maxBytes;
-  /** Records accepted and not completed (high bits) and their bytes (low {@link #BYTE_BITS}). */
-  private final AtomicLong used = new AtomicLong();
+  private final Taken taken = new Taken();
+  private final Given given = new Given();
   private final ReentrantLock lock = new ReentrantLock();
   private final ArrayDeque<Condition> waiters = new ArrayDeque<>();
   private volatile int waiting;
@@ -41,11 +82,22 @@ final class BufferBound {
   }
 
   long records() {
-    return used.get() >>> BYTE_BITS;
+    return inUse() >>> BYTE_BITS;
   }
 
   long bytes() {
-    return used.get() & MAX_BYTES;
+    return inUse() & MAX_BYTES;
+  }
+
+  /** The packed room in use at one instant: the given-back total read while the taken one did not move. */
+  private long inUse() {
+    while (true) {
+      long before = taken.taken;
+      long back = given.given;
+      if (taken.taken == before) {
+        return before - back;
+      }
+    }
   }
 
   /** Takes room for one record of {@code size} bytes if there is room and nobody waits for it. */
@@ -54,20 +106,33 @@ final class BufferBound {
   }
 
   private boolean take(int size) {
-    long current;
-    do {
-      current = used.get();
-      if ((current >>> BYTE_BITS) + 1 > maxRecords || (current & MAX_BYTES) + size > maxBytes) {
-        return false;
+    Taken mine = taken;
+    while (true) {
+      long current = mine.taken;
+      long used = current - mine.givenSeen;
+      if (!fits(used, size)) {
+        long back = given.given;
+        long seen = mine.givenSeen;
+        if (back - seen > 0) {
+          // never backwards: the room in use as seen from here then never exceeds the bound, so the packed
+          // difference never overflows into the record count
+          GIVEN_SEEN.compareAndSet(mine, seen, back);
+        }
+        used = current - back;
+        if (!fits(used, size)) {
+          return false;
+        }
       }
-    } while (!used.compareAndSet(current, current + ONE_RECORD + size));
-    return true;
+      if (TAKEN.compareAndSet(mine, current, current + ONE_RECORD + size)) {
+        return true;
+      }
+    }
   }
 
-  /**
-   * Waits up to {@code timeoutNanos} for room, behind the senders already waiting. Returns false on
-   * timeout or when the bound is closed.
-   */
+  private boolean fits(long used, int size) {
+    return (used >>> BYTE_BITS) + 1 <= maxRecords && (used & MAX_BYTES) + size <= maxBytes;
+  }
+
   boolean awaitTake(int size, long timeoutNanos) throws InterruptedException {
     lock.lock();
     Condition turn = lock.newCondition();
@@ -100,7 +165,7 @@ final class BufferBound {
 
   /** Gives back the room of one completed record; wakes the first waiter, if any. */
   void give(int size) {
-    used.addAndGet(-(ONE_RECORD + size));
+    GIVEN.getAndAdd(given, ONE_RECORD + size);
     if (waiting > 0) {
       lock.lock();
       try {

@@ -1,6 +1,9 @@
 package dev.resilientkafka.internal.producer;
 
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.errors.RetriableException;
@@ -10,19 +13,36 @@ import org.jspecify.annotations.Nullable;
  * The records of one partition that Kafka holds (handed over, not yet completed), oldest first. Kafka
  * completes the records of a partition in order, so completed records leave from the head and the head
  * is the oldest record still in flight: its age tells a stalled partition (no acknowledgement while
- * records wait) from a slow one. Lock-free: senders append, and every {@link #TRIM_EVERY}th hand-over
- * also removes the completed records from the head, as does every look at the oldest record (the
- * dispatcher looks every second). Kafka's I/O thread, which completes the records, does not touch the
- * queue: taking a record out there cost it about a tenth of its time at saturation (the queue's head and
- * tail share a cache line with the senders' appends), and that thread paces the whole producer. So a
- * completed record stays referenced until the partition's next trim: at most {@link #TRIM_EVERY} of them
- * while records keep coming, and what was in flight when the partition's records stopped coming until the
- * dispatcher's next look. These were counted in the buffer's bound until they completed: memory is held
- * about a second longer, not beyond the bound's size.
+ * records wait) from a slow one.
+ *
+ * <p><b>The list.</b> The records themselves are its links ({@link PendingRecord#nextInFlight}): no node
+ * is allocated per record. Senders append lock-free (one atomic exchange of the tail, then a link from the
+ * previous tail: a multi-producer queue after Dmitry Vyukov's); one thread at a time removes (a flag;
+ * others skip). A record is removed only once its successor is linked, or, when it is the last one, by
+ * moving the tail off it with a compare-and-set, so a sender never links to a removed record. The last
+ * record a trim removes links to itself, so removed records link only to removed ones: an old record the
+ * collector has not freed yet must not keep the records in flight (and every later one) reachable. A
+ * reader that meets a record linked to itself starts again from the head.
+ *
+ * <p><b>When records leave.</b> The thread that completes a record (Kafka's I/O thread, almost always)
+ * trims the head right after: Kafka completes a partition's records in order, so the head is the record
+ * it just completed, whose memory that thread has just touched, and the trim reads little more than the
+ * next record (which that thread completes next). Senders do not trim a keyed partition's list: when they
+ * did (every 32nd hand-over), reading records completed on another core cost them about a tenth of their
+ * time at saturation. The head and the tail are padded onto cache lines of their own, as the senders
+ * write the tail at every hand-over and the completing thread the head at every completion. A trim
+ * skipped (another thread was trimming) or a record completed before its hand-over was recorded leaves
+ * completed records in the list until the next trim, at the latest the dispatcher's look at the oldest
+ * record (every second). These were counted in the buffer's bound until they completed: memory is held
+ * up to a second longer, not beyond the bound's size.
+ *
+ * <p>Between a sender's exchange of the tail and its link from the previous record, its record (and any
+ * appended after it) is not reachable from the head: a look at the list in that window of a few
+ * instructions misses them, as it would miss a record not handed over yet.
  *
  * <p>The slot of keyless records (whose partition Kafka chooses) holds records of every partition, which
  * complete out of order: a record stuck on a stopped broker would keep every later, completed record
- * behind it. So completed records are also swept out from anywhere once the queue holds twice as many
+ * behind it. So completed records are also swept out from anywhere once the list holds twice as many
  * entries as were in flight after the last sweep (plus {@link #SWEEP_SLACK}): memory stays bounded by the
  * records in flight, at a constant amortized cost per record.
  *
@@ -36,9 +56,24 @@ import org.jspecify.annotations.Nullable;
  * refuses a gap instead of accepting it.
  */
 final class PartitionSlot {
+  private static final VarHandle TAIL;
+  private static final VarHandle HEAD;
+  private static final VarHandle NEXT;
+  private static final VarHandle TRIMMING;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      TAIL = lookup.findVarHandle(TailFields.class, "tail", PendingRecord.class);
+      HEAD = lookup.findVarHandle(HeadFields.class, "head", PendingRecord.class);
+      TRIMMING = lookup.findVarHandle(HeadFields.class, "trimming", boolean.class);
+      NEXT = lookup.findVarHandle(PendingRecord.class, "nextInFlight", PendingRecord.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private static final int SWEEP_SLACK = 1024;
-  /** A sender handing over this many records of the partition trims the queue's head (a power of two). */
-  static final int TRIM_EVERY = 32;
   /** Why a record waits: its partition has a record in flight and no acknowledgement yet. Shared, no stack. */
   static final RetriableException AWAITING_FIRST_ACK = new FirstAcknowledgementPending();
 
@@ -56,28 +91,56 @@ final class PartitionSlot {
       return this;
     }
   }
+  /** The oldest record linked (null when none is) and the remover's flag. */
+  abstract static class HeadFields extends CacheLinePadding {
+    volatile @Nullable PendingRecord head;
+    volatile boolean trimming;
+  }
+
+  /** {@link HeadFields} with 64 bytes of padding after them: a cache line of their own. */
+  @SuppressWarnings("unused")
+  static final class HeadEnd extends HeadFields {
+    long q1, q2, q3, q4, q5, q6, q7, q8;
+  }
+
+  /** The record appended last, or null when none is linked. */
+  abstract static class TailFields extends CacheLinePadding {
+    volatile @Nullable PendingRecord tail;
+  }
+
+  /** {@link TailFields} with 64 bytes of padding after it: a cache line of its own. */
+  @SuppressWarnings("unused")
+  static final class TailEnd extends TailFields {
+    long q1, q2, q3, q4, q5, q6, q7, q8;
+  }
+
   final int partition;
   /** Records complete out of order here (the keyless slot): completed ones are swept out from anywhere. */
   private final boolean sweeping;
-  private final ConcurrentLinkedQueue<PendingRecord> inFlight = new ConcurrentLinkedQueue<>();
-  private final AtomicBoolean trimming = new AtomicBoolean();
-  /** Entries in {@link #inFlight}, about (appends and removals race with a sweep's recount). */
+  /** The remover's end of the list, on cache lines of its own. */
+  private final HeadEnd headEnd = new HeadEnd();
+  /** The senders' end of the list, on cache lines of its own. */
+  private final TailEnd tailEnd = new TailEnd();
+  /** Records in the list, about (appends and removals race with a sweep's recount); the keyless slot only. */
   private final AtomicInteger entries = new AtomicInteger();
-  /**
-   * Records handed over, counting towards the next trim. Senders of a partition increment it without
-   * synchronisation: an increment lost to a race only delays a trim, which the dispatcher's look makes anyway.
-   */
-  private int handed;
+  private final int sweepSlack;
   /** Sweep when {@link #entries} passes this. */
-  private volatile int sweepAt = SWEEP_SLACK;
+  private volatile int sweepAt;
   /** Kafka acknowledged a record of this partition from this producer: every record is admitted. */
   private volatile boolean acknowledged;
   /** Before {@link #acknowledged}: a record is being handed over or is in flight. */
   private final AtomicBoolean priming = new AtomicBoolean();
 
   PartitionSlot(int partition) {
+    this(partition, SWEEP_SLACK);
+  }
+
+  /** With another sweep slack (tests: a sweep at every trim with 0). */
+  PartitionSlot(int partition, int sweepSlack) {
     this.partition = partition;
     this.sweeping = partition == RecordBuffer.KAFKA_CHOOSES;
+    this.sweepSlack = sweepSlack;
+    this.sweepAt = sweepSlack;
   }
 
   /**
@@ -112,51 +175,140 @@ final class PartitionSlot {
   }
 
   void handedOver(PendingRecord record) {
-    inFlight.offer(record);
-    boolean due = (++handed & (TRIM_EVERY - 1)) == 0;
-    if (sweeping) {
-      due |= entries.incrementAndGet() > sweepAt; // a sweep: completed records behind a stuck one, from anywhere
+    PendingRecord previous = (PendingRecord) TAIL.getAndSet(tailEnd, record);
+    if (previous == null) {
+      headEnd.head = record; // the list was empty (or emptied by a trim that moved the tail off its last record)
+    } else {
+      NEXT.setRelease(previous, record);
     }
-    if (due) {
-      trim();
+    if (sweeping && entries.incrementAndGet() > sweepAt) {
+      trim(); // a sweep: completed records behind a stuck one, from anywhere
     }
   }
 
   /**
    * Removes completed records from the head, and from anywhere when due (the keyless slot); one thread at a
-   * time, others skip.
+   * time, others skip. Called after each completion, and by every look at the oldest record.
    */
   void trim() {
-    if (!trimming.compareAndSet(false, true)) {
+    HeadEnd end = headEnd;
+    if (!TRIMMING.compareAndSet(end, false, true)) {
       return;
     }
     try {
-      PendingRecord head;
-      while ((head = inFlight.peek()) != null && head.completed()) {
-        if (inFlight.poll() != null && sweeping) {
-          entries.decrementAndGet();
-        }
-      }
+      trimHead(end);
       if (sweeping && entries.get() > sweepAt) {
-        inFlight.removeIf(PendingRecord::completed);
-        int left = inFlight.size();
+        int left = sweep(end);
         entries.set(left);
-        sweepAt = 2 * left + SWEEP_SLACK;
+        sweepAt = 2 * left + sweepSlack;
       }
     } finally {
-      trimming.set(false);
+      end.trimming = false;
     }
+  }
+
+  private void trimHead(HeadEnd end) {
+    PendingRecord first = end.head;
+    if (first == null) {
+      return;
+    }
+    PendingRecord before = null;
+    PendingRecord last = first;
+    PendingRecord next;
+    int removed = 0;
+    while (last.completed() && (next = next(last)) != null) {
+      before = last;
+      last = next;
+      removed++;
+    }
+    if (last.completed() && TAIL.compareAndSet(tailEnd, last, null)) {
+      // all completed: the list empties, unless a sender appending to the empty list set a new head already.
+      // The removed records link only to each other (the last one to nothing): nothing to unlink
+      HEAD.compareAndSet(end, first, null);
+      removed(removed + 1);
+    } else if (before != null) {
+      end.head = last;
+      // after the head moved; only the record before it is unlinked: the removed ones then link only to each
+      // other, which keeps no record in flight reachable through them
+      NEXT.setRelease(before, before);
+      removed(removed);
+    }
+  }
+
+  private void removed(int count) {
+    if (sweeping && count > 0) {
+      entries.addAndGet(-count);
+    }
+  }
+
+  /**
+   * Unlinks completed records after the head (whose successor is linked: the last one stays). Returns the
+   * records left.
+   */
+  private int sweep(HeadEnd end) {
+    PendingRecord before = end.head;
+    if (before == null) {
+      return 0;
+    }
+    int left = 1;
+    PendingRecord record = next(before);
+    while (record != null) {
+      PendingRecord next = next(record);
+      if (next == null) {
+        return left + 1;
+      }
+      if (record.completed()) {
+        NEXT.setRelease(before, next);
+        NEXT.setRelease(record, record); // it linked to a record in flight: rare enough to write each
+      } else {
+        before = record;
+        left++;
+      }
+      record = next;
+    }
+    return left;
+  }
+
+  private static @Nullable PendingRecord next(PendingRecord record) {
+    return (PendingRecord) NEXT.getAcquire(record);
   }
 
   /** The oldest record Kafka holds for this partition, or null. */
   @Nullable PendingRecord oldest() {
     trim();
-    return inFlight.peek();
+    for (PendingRecord record : inFlight()) {
+      if (!record.completed()) {
+        return record;
+      }
+    }
+    return null;
   }
 
-  /** Every record Kafka holds for this partition (and some just completed); for close(). */
+  /**
+   * Every record Kafka holds for this partition, oldest first, and some just completed; a record may come
+   * twice when a removal runs meanwhile (for close(), which fails each once).
+   */
   Iterable<PendingRecord> inFlight() {
-    return inFlight;
+    return () -> new Iterator<>() {
+      private @Nullable PendingRecord next = headEnd.head;
+
+      @Override
+      public boolean hasNext() {
+        return next != null;
+      }
+
+      @Override
+      public PendingRecord next() {
+        PendingRecord current = next;
+        if (current == null) {
+          throw new NoSuchElementException();
+        }
+        PendingRecord following = PartitionSlot.next(current);
+        // removed meanwhile (the last one removed links to itself): go on from the head, which moved first
+        next = following == current ? headEnd.head : following;
+        return current;
+      }
+    };
   }
 
   boolean idle() {

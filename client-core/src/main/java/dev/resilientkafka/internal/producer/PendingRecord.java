@@ -22,7 +22,8 @@ import org.jspecify.annotations.Nullable;
  * <p>The outcome is set once ({@link #finish}), whichever thread gets there first: Kafka's I/O thread,
  * the dispatcher (deadline, close), or a sender (overflow). Fields other than the outcome are written
  * before the record is shared (safe publication through the queues and Kafka's accumulator) or only by
- * the thread handing it to Kafka.
+ * the thread handing it to Kafka, except {@link #nextInFlight}, which {@link PartitionSlot} writes and reads
+ * with release and acquire.
  */
 final class PendingRecord implements Future<RecordMetadata>, Callback {
   private static final VarHandle OUTCOME;
@@ -79,6 +80,10 @@ final class PendingRecord implements Future<RecordMetadata>, Callback {
   /** Why Kafka last refused to take it, for the cause when it expires in a queue. */
   @Nullable Exception lastRefusal;
 
+  /** The next record of its partition's in-flight list ({@link PartitionSlot}); itself once removed from it. */
+  @SuppressWarnings("unused") // through PartitionSlot's NEXT
+  @Nullable PendingRecord nextInFlight;
+
   /** The thread inside the inner send() for this record: a completion on it is a synchronous refusal. */
   @Nullable Thread handingThread;
   @Nullable Exception refusal;
@@ -115,14 +120,29 @@ final class PendingRecord implements Future<RecordMetadata>, Callback {
 
   /** Serialized bytes of key, value and headers; at most {@code Integer.MAX_VALUE} (never wraps negative). */
   static int sizeOf(byte @Nullable [] key, byte @Nullable [] value, Headers headers) {
-    long size = (key == null ? 0L : key.length) + (value == null ? 0L : value.length);
+    return sizeOf(key, value, headers, null);
+  }
+
+  /**
+   * Serialized bytes of key, value, headers and {@code added} (a header not in {@code headers}); at most
+   * {@code Integer.MAX_VALUE}.
+   */
+  static int sizeOf(byte @Nullable [] key, byte @Nullable [] value, Headers headers, @Nullable Header added) {
+    long size = (key == null ? 0L : key.length) + (value == null ? 0L : value.length) + sizeOf(added);
     // an array, not the iterator: RecordHeaders' iterator is two objects per record, the array one (none
-    // when there are no headers)
+    // when there are no headers, which is why the record id is counted apart)
     for (Header header : headers.toArray()) {
-      byte[] bytes = header.value();
-      size += header.key().length() + (bytes == null ? 0 : bytes.length);
+      size += sizeOf(header);
     }
     return (int) Math.min(Integer.MAX_VALUE, size);
+  }
+
+  private static long sizeOf(@Nullable Header header) {
+    if (header == null) {
+      return 0;
+    }
+    byte[] bytes = header.value();
+    return header.key().length() + (bytes == null ? 0L : bytes.length);
   }
 
   String topic() {

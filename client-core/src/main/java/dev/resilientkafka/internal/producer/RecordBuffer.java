@@ -160,11 +160,13 @@ public final class RecordBuffer implements ClusterView.Member {
     boolean fast = lane.waiting == 0 && lane.waitingPerPartition == 0;
     int chosen = fast ? partitionFor(lane, partition, key, now) : UNKNOWN;
     Integer kafkaPartition = chosen >= 0 ? Integer.valueOf(chosen) : partition; // null when Kafka chooses
+    int size = PendingRecord.sizeOf(key, value, headers, recordId);
     ProducerRecord<byte[], byte[]> kafkaRecord = new ProducerRecord<>(topic, kafkaPartition, timestamp, key, value, headers);
     if (recordId != null) {
       kafkaRecord.headers().add(recordId);
     }
-    PendingRecord record = new PendingRecord(this, lane, kafkaRecord, partition, now, now + deliveryTimeoutNanos, callback);
+    PendingRecord record = new PendingRecord(this, lane, kafkaRecord, partition, now, now + deliveryTimeoutNanos,
+        callback, size);
     if (record.sizeInBytes > settings.maxBytes) {
       fail(record, FailureCause.REJECTED, null, tooLarge(record), null);
       return record;
@@ -781,6 +783,16 @@ public final class RecordBuffer implements ClusterView.Member {
       record.lane.admitting = true;
       dispatcher.wake();
     }
+    try {
+      complete(record, metadata, exception);
+    } finally {
+      if (slot != null) {
+        slot.trim(); // here, where the record's memory is at hand (see PartitionSlot)
+      }
+    }
+  }
+
+  private void complete(PendingRecord record, @Nullable RecordMetadata metadata, @Nullable Exception exception) {
     if (exception == null && metadata != null) {
       if (record.finish(metadata)) {
         try {

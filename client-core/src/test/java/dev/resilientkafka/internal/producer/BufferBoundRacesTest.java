@@ -1,5 +1,7 @@
 package dev.resilientkafka.internal.producer;
 
+import static dev.resilientkafka.internal.producer.ConcurrentRuns.check;
+import static dev.resilientkafka.internal.producer.ConcurrentRuns.startAndJoin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -37,8 +39,7 @@ class BufferBoundRacesTest {
         }
       };
       List<Thread> threads = List.of(new Thread(sender), new Thread(sender), new Thread(sender));
-      threads.forEach(Thread::start);
-      threads.forEach(BufferBoundRacesTest::join);
+      startAndJoin(threads);
       check(over.get() == 0, "the counts passed a bound");
       check(bound.records() == 0 && bound.bytes() == 0, "room not given back: " + bound.records() + " records, "
           + bound.bytes() + " bytes");
@@ -81,17 +82,4 @@ class BufferBoundRacesTest {
         .hasMessageContaining(dev.resilientkafka.ResilientProducerConfig.BUFFER_MAX_BYTES);
   }
 
-  private static void check(boolean condition, String message) {
-    if (!condition) {
-      throw new AssertionError(message);
-    }
-  }
-
-  private static void join(Thread thread) {
-    try {
-      thread.join();
-    } catch (InterruptedException e) {
-      throw new AssertionError(e);
-    }
-  }
 }

@@ -1,5 +1,8 @@
 package dev.resilientkafka.internal.producer;
 
+import static dev.resilientkafka.internal.producer.ConcurrentRuns.check;
+import static dev.resilientkafka.internal.producer.ConcurrentRuns.startAndJoin;
+
 import dev.resilientkafka.internal.cluster.ClusterView;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -45,8 +48,7 @@ class HandOffRacesTest {
         inner.completeTaken();
       });
       List<Thread> threads = List.of(sender, dispatcher, metadata, io);
-      threads.forEach(Thread::start);
-      threads.forEach(HandOffRacesTest::join);
+      startAndJoin(threads);
       for (int round = 0; round < RECORDS; round++) { // what the next dispatcher rounds and Kafka would do
         drainAll(buffer);
         inner.completeTaken();
@@ -71,22 +73,13 @@ class HandOffRacesTest {
       Thread io = new Thread(inner::completeTaken);
       // what the dispatcher does at a record's deadline, without the classification it does first
       Thread deadline = new Thread(() -> buffer.fail(record, dev.resilientkafka.FailureCause.TIMEOUT, "deadline", null, null));
-      io.start();
-      deadline.start();
-      join(io);
-      join(deadline);
+      startAndJoin(List.of(io, deadline));
       check(callbacks[0] == 1, "the callback ran once, not " + callbacks[0] + " times");
       check(record.isDone(), "the future completed");
       check(buffer.bufferedRecords() == 0, "the bound given back once");
     };
     race.run(); // once outside the model checker: the first failure of a kind logs a WARN (I/O it need not explore)
     Lincheck.runConcurrentTest(300, race);
-  }
-
-  private static void check(boolean condition, String what) {
-    if (!condition) {
-      throw new AssertionError(what);
-    }
   }
 
   private static RecordBuffer buffer(ScriptedInnerProducer inner) {
@@ -110,13 +103,5 @@ class HandOffRacesTest {
       buffer.drain(lane, lane.nextAttemptNanos, handed, outcomes);
     }
     outcomes.forEach(Runnable::run);
-  }
-
-  private static void join(Thread thread) {
-    try {
-      thread.join();
-    } catch (InterruptedException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -70,28 +70,36 @@ class KeylessAndBacklogEdgesTest {
   }
 
   /**
-   * Kafka's I/O thread does not take completed records out of a partition's in-flight queue (that cost it
-   * about a tenth of its time): the sender handing over every {@link PartitionSlot#TRIM_EVERY}th record of
-   * the partition does, and so does every look at the oldest record. At most that many completed records stay.
+   * Kafka completes a partition's records in order, and the thread completing one takes it out of the
+   * partition's in-flight list at once (no sender reads a completed record). Records completed behind one
+   * still in flight stay until it completes.
    */
   @Test
-  void completedKeyedRecordsLeaveTheQueueAtTheNextTrimNotOnKafkasThread() {
+  void completedKeyedRecordsLeaveTheInFlightListAsKafkaCompletesThem() {
     ScriptedInnerProducer inner = ScriptedInnerProducer.withMetadata(1);
     RecordBuffer buffer = buffer(inner, null, Map.of());
     byte[] key = "k".getBytes(StandardCharsets.UTF_8);
-    for (int i = 0; i < PartitionSlot.TRIM_EVERY - 1; i++) {
-      send(buffer, "t", key, "v" + i, null);
-      inner.completeTaken();
-    }
+    send(buffer, "t", key, "first", null);
     PartitionSlot slot = buffer.lanes().iterator().next().slot(0);
-    assertThat(held(slot)).as("completed, still referenced until the next trim").isEqualTo(PartitionSlot.TRIM_EVERY - 1);
-    for (int i = 0; i < 5_000; i++) {
+    assertThat(held(slot)).isEqualTo(1);
+    inner.completeTaken();
+    assertThat(held(slot)).as("the list emptied on completion").isZero();
+    for (int i = 0; i < 1_000; i++) {
+      send(buffer, "t", key, "v" + i, null);
       send(buffer, "t", key, "w" + i, null);
-      assertThat(held(slot)).as("never more than one trim period behind").isLessThanOrEqualTo(PartitionSlot.TRIM_EVERY);
+      assertThat(held(slot)).isEqualTo(2);
       inner.completeTaken();
+      assertThat(held(slot)).isZero();
     }
-    assertThat(slot.oldest()).as("a look trims: nothing is in flight").isNull();
+    send(buffer, "t", key, "stuck", null);
+    send(buffer, "t", key, "a", null);
+    send(buffer, "t", key, "b", null);
+    inner.completeTakenExcept(v -> v.equals("stuck"));
+    assertThat(held(slot)).as("completed records behind the one in flight").isEqualTo(3);
+    assertThat(new String(slot.oldest().kafkaRecord.value(), StandardCharsets.UTF_8)).isEqualTo("stuck");
+    inner.completeTaken();
     assertThat(held(slot)).isZero();
+    assertThat(slot.oldest()).isNull();
   }
 
   private static int held(PartitionSlot slot) {
