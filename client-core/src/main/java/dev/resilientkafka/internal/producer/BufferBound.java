@@ -81,6 +81,14 @@ final class BufferBound {
     this.maxBytes = maxBytes;
   }
 
+  /** With both running totals starting at {@code total} (tests: totals about to wrap past 2^64). */
+  BufferBound(long maxRecords, long maxBytes, long total) {
+    this(maxRecords, maxBytes);
+    taken.taken = total;
+    taken.givenSeen = total;
+    given.given = total;
+  }
+
   long records() {
     return inUse() >>> BYTE_BITS;
   }
@@ -89,15 +97,22 @@ final class BufferBound {
     return inUse() & MAX_BYTES;
   }
 
-  /** The packed room in use at one instant: the given-back total read while the taken one did not move. */
+  /**
+   * The packed room in use: exact when no sender took room while it was read (the given-back total read
+   * while the taken one did not move); while senders keep taking, an estimate that is never below the room
+   * in use at the first read and never beyond the bound (for gauges and messages, not for taking room).
+   */
   private long inUse() {
-    while (true) {
+    for (int attempt = 0; attempt < 8; attempt++) {
       long before = taken.taken;
       long back = given.given;
       if (taken.taken == before) {
         return before - back;
       }
     }
+    long back = given.given; // first: every record it counts as given back is counted as taken below
+    long used = taken.taken - back;
+    return Math.min(used >>> BYTE_BITS, maxRecords) << BYTE_BITS | Math.min(used & MAX_BYTES, maxBytes);
   }
 
   /** Takes room for one record of {@code size} bytes if there is room and nobody waits for it. */
@@ -112,14 +127,19 @@ final class BufferBound {
       long used = current - mine.givenSeen;
       if (!fits(used, size)) {
         long back = given.given;
-        long seen = mine.givenSeen;
-        if (back - seen > 0) {
-          // never backwards: the room in use as seen from here then never exceeds the bound, so the packed
-          // difference never overflows into the record count
-          GIVEN_SEEN.compareAndSet(mine, seen, back);
+        long seen;
+        // forward only, and at least to what this sender read: taken - givenSeen then never passes the bound
+        // (each take checked it), so the packed difference never carries bytes into the record count
+        while ((seen = mine.givenSeen) - back < 0 && !GIVEN_SEEN.compareAndSet(mine, seen, back)) {
+          Thread.onSpinWait();
         }
         used = current - back;
         if (!fits(used, size)) {
+          if (mine.taken != current) {
+            // others took room meanwhile, and what was read as given back may include records taken after
+            // current was read (then the difference is below zero): read both again
+            continue;
+          }
           return false;
         }
       }

@@ -11,7 +11,8 @@ import org.jetbrains.lincheck.Lincheck;
 import org.junit.jupiter.api.Test;
 
 /**
- * The bound's records and bytes share one atomic word. Lincheck's model checker explores the
+ * The bound keeps two running totals, room taken and room given back, each a word packing records and
+ * bytes; senders check against the given-back total they last read. Lincheck's model checker explores the
  * interleavings of senders taking room and giving it back (as Kafka's I/O thread does): no interleaving
  * lets the counts pass either bound (three 1-byte records meet the record bound, two 6-byte ones the byte
  * bound), and every take given back leaves both at zero. The limits of the packed word are the accepted
@@ -66,6 +67,39 @@ class BufferBoundRacesTest {
     largest.give(Integer.MAX_VALUE);
     assertThat(largest.records()).isEqualTo(255);
     assertThat(largest.bytes()).isEqualTo(255L * Integer.MAX_VALUE);
+  }
+
+  /**
+   * Each record adds 2^39 plus its size to the running totals, so they wrap past 2^64 about every 2^25
+   * records (minutes at saturation): the room in use, their difference, is the same across the wrap.
+   */
+  @Test
+  void theRunningTotalsWrapWithoutChangingTheRoomInUse() {
+    long threeRecordsBeforeTheWrap = -3 * (1L << BufferBound.BYTE_BITS);
+    BufferBound bound = new BufferBound(5, 1_000, threeRecordsBeforeTheWrap);
+    for (int i = 0; i < 5; i++) {
+      assertThat(bound.tryTake(100)).as("record %d", i).isTrue();
+    }
+    assertThat(bound.records()).isEqualTo(5);
+    assertThat(bound.bytes()).isEqualTo(500);
+    assertThat(bound.tryTake(1)).as("record bound, across the wrap").isFalse();
+    bound.give(100);
+    bound.give(100);
+    assertThat(bound.records()).isEqualTo(3);
+    assertThat(bound.tryTake(701)).as("byte bound: 300 + 701 > 1,000").isFalse();
+    assertThat(bound.tryTake(700)).isTrue();
+    assertThat(bound.bytes()).isEqualTo(1_000);
+    for (int size : new int[] {100, 100, 100, 700}) {
+      bound.give(size);
+    }
+    assertThat(bound.records()).isZero();
+    assertThat(bound.bytes()).isZero();
+    for (int i = 0; i < 100; i++) { // far past the wrap, the cached given-back total refreshed on the way
+      assertThat(bound.tryTake(1_000)).isTrue();
+      assertThat(bound.tryTake(1)).isFalse();
+      bound.give(1_000);
+    }
+    assertThat(bound.records()).isZero();
   }
 
   @Test
