@@ -153,6 +153,10 @@ final class BufferBound {
     return (used >>> BYTE_BITS) + 1 <= maxRecords && (used & MAX_BYTES) + size <= maxBytes;
   }
 
+  /**
+   * Waits up to {@code timeoutNanos} for room, behind the senders already waiting. Returns false on
+   * timeout or when the bound is closed.
+   */
   boolean awaitTake(int size, long timeoutNanos) throws InterruptedException {
     lock.lock();
     Condition turn = lock.newCondition();

@@ -80,7 +80,10 @@ final class PendingRecord implements Future<RecordMetadata>, Callback {
   /** Why Kafka last refused to take it, for the cause when it expires in a queue. */
   @Nullable Exception lastRefusal;
 
-  /** The next record of its partition's in-flight list ({@link PartitionSlot}); itself once removed from it. */
+  /**
+   * The next record of its partition's in-flight list ({@link PartitionSlot}); once removed, another removed
+   * record or itself.
+   */
   @SuppressWarnings("unused") // through PartitionSlot's NEXT
   @Nullable PendingRecord nextInFlight;
 
