@@ -123,8 +123,10 @@ public final class ResilientProducerConfig {
       .define(RECORD_ID_HEADER, STRING, DEFAULT_RECORD_ID_HEADER, MEDIUM,
           "Name of the header carrying each record's unique id: a 26-character ULID, printable (Kafka's console"
               + " consumer with print.headers=true shows it on the record's line) and sortable by time, so that"
-              + " consumers can drop the duplicates a re-send after an unknown outcome can cause. An empty value"
-              + " turns the header off.")
+              + " consumers can drop the duplicates a re-send after an unknown outcome can cause. Kafka writes it"
+              + " with every record (name and value, 45 bytes with the default name: about 4 % of a 1 KiB record,"
+              + " and most of what the library costs over a plain producer at saturation). An empty value turns"
+              + " the header off.")
       .define(AVAILABILITY_MODE, BOOLEAN, false, MEDIUM,
           "true allows acks other than all and enable.idempotence=false: the availability-first trade-off for"
               + " metrics-like data, where losing or duplicating a record while brokers fail is acceptable. Logged"

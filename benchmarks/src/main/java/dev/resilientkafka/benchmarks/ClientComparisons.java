@@ -178,7 +178,8 @@ final class ClientComparisons {
   private static final List<ThreadColumn> THREAD_GROUPS = List.of(
       new ThreadColumn(ThreadCpuSnapshot.SENDERS, "sending threads"),
       new ThreadColumn(ThreadCpuSnapshot.KAFKA_IO, "Kafka I/O thread"),
-      new ThreadColumn(ThreadCpuSnapshot.DISPATCHER, "dispatcher"), new ThreadColumn(ThreadCpuSnapshot.JIT, "JIT"),
+      new ThreadColumn(ThreadCpuSnapshot.DISPATCHER, "dispatcher"),
+      new ThreadColumn(ThreadCpuSnapshot.LIBRARY_SHARED, "library's shared threads"), new ThreadColumn(ThreadCpuSnapshot.JIT, "JIT"),
       new ThreadColumn(ThreadCpuSnapshot.GC, "GC"));
 
   /** Median CPU per record by thread group; nothing when the runs did not measure it (older raw data). */
@@ -307,7 +308,7 @@ final class ClientComparisons {
           .append(" | ").append(cell(samples, arm, ClientResult::allocatedBytesPerRecord, "%.0f"))
           .append(" | ").append(cell(samples, arm, ClientResult::p99Millis, "%.1f")).append(" |\n");
     }
-    md.append('\n');
+    md.append(cpuByThreadTable(samples, arms)).append('\n');
     String many = ", " + SCALE_TOPICS + " topics";
     for (ClientKind kind : ClientKind.values()) {
       String one = kind.label() + ", 1 topic";
@@ -331,16 +332,40 @@ final class ClientComparisons {
         + "also judged on what the library adds.%n%n", addedOne.median(), addedOne.min(), addedOne.max(),
         addedMany.median(), addedMany.min(), addedMany.max(), SCALE_TOPICS, met ? "**met**" : "**missed**", SCALE_TOPICS,
         Targets.SCALE_CPU_MAX, straddles ? ", not settled: the runs lie on both sides of the bound" : "", SCALE_TOPICS));
+    if (samples.stream().anyMatch(sample -> !Double.isNaN(sample.result().cpuOf(ThreadCpuSnapshot.KAFKA_IO)))) {
+      for (String suffix : List.of(", 1 topic", many)) {
+        Spread sending = addedCpu(samples, suffix, result -> result.cpuOf(ThreadCpuSnapshot.SENDERS));
+        Spread io = addedCpu(samples, suffix, result -> result.cpuOf(ThreadCpuSnapshot.KAFKA_IO));
+        Spread own = addedCpu(samples, suffix, result -> orZero(result.cpuOf(ThreadCpuSnapshot.DISPATCHER))
+            + orZero(result.cpuOf(ThreadCpuSnapshot.LIBRARY_SHARED)));
+        md.append(String.format(Locale.ROOT, "- where the difference lies%s, resilient - plain CPU per record by thread (runs "
+            + "side by side): sending thread %+.1f µs (%+.1f to %+.1f), Kafka's I/O thread %+.1f µs (%+.1f to %+.1f; it "
+            + "runs the library's completion of each record and Kafka's own work, a pass over every partition with "
+            + "records at each wake-up), the library's own threads %+.1f µs (%+.1f to %+.1f; dispatcher, cluster view, "
+            + "Admin client)%n", suffix.replace(",", " at"), sending.median(), sending.min(), sending.max(), io.median(),
+            io.min(), io.max(), own.median(), own.min(), own.max()));
+      }
+      md.append('\n');
+    }
     return md.toString();
+  }
+
+  private static double orZero(double value) {
+    return Double.isNaN(value) ? 0 : value;
   }
 
   /** Per repetition, resilient minus plain CPU per record (µs) of the arms named by {@code suffix}. */
   private static Spread addedCpu(List<Sample> samples, String suffix) {
+    return addedCpu(samples, suffix, ClientResult::cpuMicrosPerRecord);
+  }
+
+  /** Per repetition, resilient minus plain {@code value} of the arms named by {@code suffix}. */
+  private static Spread addedCpu(List<Sample> samples, String suffix, ToDoubleFunction<ClientResult> value) {
     List<Double> added = new ArrayList<>();
     for (Sample resilient : samples) {
       if (resilient.arm().equals("resilient" + suffix)) {
         samples.stream().filter(s -> s.arm().equals("plain" + suffix) && s.repetition() == resilient.repetition())
-            .forEach(plain -> added.add(resilient.result().cpuMicrosPerRecord() - plain.result().cpuMicrosPerRecord()));
+            .forEach(plain -> added.add(value.applyAsDouble(resilient.result()) - value.applyAsDouble(plain.result())));
       }
     }
     return Spread.of(added);

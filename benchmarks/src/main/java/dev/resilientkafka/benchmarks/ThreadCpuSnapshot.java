@@ -14,7 +14,7 @@ import java.util.stream.Stream;
 
 /**
  * CPU time of every thread of this JVM at one moment, by thread, with the group it counts in: the sending
- * threads, Kafka's I/O thread, the library's dispatcher, other Java threads, and the JVM's own threads (JIT
+ * threads, Kafka's I/O thread, the library's dispatcher and its shared threads, other Java threads, and the JVM's own threads (JIT
  * compilers, collector, G1 refinement, the rest) read from HotSpot's internal thread MBean (the client JVM
  * runs with {@code --add-exports java.management/sun.management=ALL-UNNAMED}); plus the process's context
  * switches. Two snapshots give where a window's CPU went; a thread that ended in between counts nothing
@@ -27,6 +27,8 @@ record ThreadCpuSnapshot(Map<String, Long> nanosByThread, Map<String, String> gr
   static final String SENDERS = "senders";
   static final String KAFKA_IO = "kafka io";
   static final String DISPATCHER = "dispatcher";
+  /** The library's threads shared by a JVM's clients: cluster view, its Admin client, name watches, spool flushers. */
+  static final String LIBRARY_SHARED = "library shared";
   static final String OTHER_JAVA = "other java";
   static final String JIT = "vm jit";
   static final String GC = "vm gc";
@@ -103,6 +105,9 @@ record ThreadCpuSnapshot(Map<String, Long> nanosByThread, Map<String, String> gr
     }
     if (name.startsWith("kafka-producer-network-thread")) {
       return KAFKA_IO;
+    }
+    if (name.startsWith("resilient-") || name.contains("| resilient-kafka-admin-")) {
+      return LIBRARY_SHARED;
     }
     return name.endsWith("-dispatcher") ? DISPATCHER : OTHER_JAVA;
   }

@@ -74,6 +74,35 @@ class ReportToolsTest {
   }
 
   @Test
+  void scaleSaysOnWhichThreadsTheLibrarysAddedCpuLies() {
+    List<Sample> samples = new java.util.ArrayList<>();
+    for (int repetition = 0; repetition < 3; repetition++) {
+      samples.add(cpuSample("plain, 1 topic", repetition, 100, threads(30, 60, Double.NaN, Double.NaN)));
+      samples.add(cpuSample("plain, 1000 topics", repetition, 300, threads(30, 260, Double.NaN, Double.NaN)));
+      samples.add(cpuSample("resilient, 1 topic", repetition, 104, threads(32, 61, 0.5, 0.5)));
+      samples.add(cpuSample("resilient, 1000 topics", repetition, 330 + repetition, threads(33, 280 + repetition, 2, 4)));
+    }
+    String md = ClientComparisons.scaleMarkdown(ClientComparisons.Plan.of("quick"), samples);
+    assertThat(md).contains("| library's shared threads |")
+        .contains("where the difference lies at 1 topic, resilient - plain CPU per record by thread (runs side by side): "
+            + "sending thread +2.0 µs (+2.0 to +2.0), Kafka's I/O thread +1.0 µs (+1.0 to +1.0;")
+        .contains("where the difference lies at 1000 topics, resilient - plain CPU per record by thread (runs side by "
+            + "side): sending thread +3.0 µs (+3.0 to +3.0), Kafka's I/O thread +21.0 µs (+20.0 to +22.0;")
+        .contains("the library's own threads +6.0 µs (+6.0 to +6.0; dispatcher");
+  }
+
+  private static java.util.Map<String, Double> threads(double senders, double io, double dispatcher, double shared) {
+    java.util.Map<String, Double> byThread = new java.util.HashMap<>();
+    byThread.put(ThreadCpuSnapshot.SENDERS, senders);
+    byThread.put(ThreadCpuSnapshot.KAFKA_IO, io);
+    if (!Double.isNaN(dispatcher)) {
+      byThread.put(ThreadCpuSnapshot.DISPATCHER, dispatcher);
+      byThread.put(ThreadCpuSnapshot.LIBRARY_SHARED, shared);
+    }
+    return byThread;
+  }
+
+  @Test
   void cpuAtEqualThroughputTakesOutHowFastTheBrokersWereInEachRun() {
     // both clients cost less per record the faster the brokers acknowledge (0.4 µs per 1,000 acks/s); the
     // resilient one 0.5 µs more at any throughput. Its runs met slower brokers: its median is 1.20x plain's
@@ -136,8 +165,13 @@ class ReportToolsTest {
   }
 
   private static Sample cpuSample(String arm, int repetition, double cpuMicrosPerRecord) {
+    return cpuSample(arm, repetition, cpuMicrosPerRecord, java.util.Map.of());
+  }
+
+  private static Sample cpuSample(String arm, int repetition, double cpuMicrosPerRecord,
+      java.util.Map<String, Double> byThread) {
     return new Sample("scale", arm, repetition, 0, new ClientResult(arm, 1000, 0, 1, 1000, cpuMicrosPerRecord, 0.1, 1,
-        0, 0, 1, 2, 3, 4, null, 0, 0, 0, 0, 0, java.util.Map.of(), 0, java.util.Map.of()));
+        0, 0, 1, 2, 3, 4, null, 0, 0, 0, 0, 0, java.util.Map.of(), 0, byThread));
   }
 
   private static Sample sample(String arm, int repetition, double acksPerSecond) {

@@ -14,6 +14,7 @@ import dev.resilientkafka.ResilientProducerConfig;
 import dev.resilientkafka.testkit.LocalKafkaCluster;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,6 +37,8 @@ import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
@@ -217,7 +220,7 @@ class BadInputAndMisuseTest {
       if (data.startsWith("poison")) {
         throw new SerializationException("cannot serialize " + data);
       }
-      return data.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      return data.getBytes(StandardCharsets.UTF_8);
     };
     VerifyClients.EventCounts events = new VerifyClients.EventCounts();
     try (ResilientProducer<String, String> producer = ResilientProducer.<String, String>builder()
@@ -412,6 +415,53 @@ class BadInputAndMisuseTest {
     }
     System.out.printf("dedup: 2 copies written, consumer returned %s%n", values);
     assertThat(values).containsExactly("original");
+  }
+
+  /**
+   * The application's headers reach the topic as given, in order and with repeated keys, then what the
+   * serializer added, then the record id; the application's record is left as it was, so sending the same
+   * object twice writes two records with one id each.
+   */
+  @Test
+  void theApplicationsHeadersArriveInOrderFollowedByTheRecordId() throws Exception {
+    String topic = "headers-kept";
+    cluster.createTopic(topic, 1, 3);
+    Serializer<String> tagging = new Serializer<>() {
+      @Override
+      public byte[] serialize(String t, String data) {
+        return data.getBytes(StandardCharsets.UTF_8);
+      }
+
+      @Override
+      public byte[] serialize(String t, Headers headers, String data) {
+        headers.remove("serialized-by").add("serialized-by", "tagging".getBytes(StandardCharsets.UTF_8));
+        return serialize(t, data);
+      }
+    };
+    ProducerRecord<String, String> record = new ProducerRecord<>(topic, "k", "v");
+    record.headers().add("a", new byte[] {1}).add("b", new byte[] {2}).add("a", null);
+    try (ResilientProducer<String, String> producer = ResilientProducer.<String, String>builder()
+        .config(VerifyClients.serviceBootstrap(cluster)).serializers(new StringSerializer(), tagging).build()) {
+      producer.send(record).get(30, TimeUnit.SECONDS);
+      producer.send(record).get(30, TimeUnit.SECONDS);
+    }
+    List<ConsumerRecord<byte[], byte[]>> written = readRaw(topic);
+    assertThat(written).hasSize(2);
+    List<String> ids = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> copy : written) {
+      List<String> keys = new ArrayList<>();
+      copy.headers().forEach(header -> keys.add(header.key()));
+      assertThat(keys).containsExactly("a", "b", "a", "serialized-by", ResilientProducerConfig.DEFAULT_RECORD_ID_HEADER);
+      assertThat(copy.headers().headers("a")).extracting(Header::value)
+          .containsExactly(new byte[] {1}, null);
+      ids.add(new String(copy.headers().lastHeader(ResilientProducerConfig.DEFAULT_RECORD_ID_HEADER).value(),
+          StandardCharsets.US_ASCII));
+    }
+    System.out.printf("headers: 2 records written from one ProducerRecord, ids %s%n", ids);
+    assertThat(ids).doesNotHaveDuplicates();
+    List<String> left = new ArrayList<>();
+    record.headers().forEach(header -> left.add(header.key()));
+    assertThat(left).as("the application's record, after two sends").containsExactly("a", "b", "a", "serialized-by");
   }
 
   private static ResilientConsumer.Builder<String, String> consumerBuilder() {
