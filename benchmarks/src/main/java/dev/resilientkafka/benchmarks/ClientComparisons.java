@@ -179,7 +179,8 @@ final class ClientComparisons {
       new ThreadColumn(ThreadCpuSnapshot.SENDERS, "sending threads"),
       new ThreadColumn(ThreadCpuSnapshot.KAFKA_IO, "Kafka I/O thread"),
       new ThreadColumn(ThreadCpuSnapshot.DISPATCHER, "dispatcher"),
-      new ThreadColumn(ThreadCpuSnapshot.LIBRARY_SHARED, "library's shared threads"), new ThreadColumn(ThreadCpuSnapshot.JIT, "JIT"),
+      new ThreadColumn(ThreadCpuSnapshot.LIBRARY_SHARED, "library's shared threads"),
+      new ThreadColumn(ThreadCpuSnapshot.JIT, "JIT"),
       new ThreadColumn(ThreadCpuSnapshot.GC, "GC"));
 
   /** Median CPU per record by thread group; nothing when the runs did not measure it (older raw data). */

@@ -14,10 +14,10 @@ import java.util.stream.Stream;
 
 /**
  * CPU time of every thread of this JVM at one moment, by thread, with the group it counts in: the sending
- * threads, Kafka's I/O thread, the library's dispatcher and its shared threads, other Java threads, and the JVM's own threads (JIT
- * compilers, collector, G1 refinement, the rest) read from HotSpot's internal thread MBean (the client JVM
- * runs with {@code --add-exports java.management/sun.management=ALL-UNNAMED}); plus the process's context
- * switches. Two snapshots give where a window's CPU went; a thread that ended in between counts nothing
+ * threads, Kafka's I/O thread, the library's dispatcher and its shared threads, other Java threads, and the
+ * JVM's own threads (JIT compilers, collector, G1 refinement, the rest) read from HotSpot's internal thread
+ * MBean (the client JVM runs with {@code --add-exports java.management/sun.management=ALL-UNNAMED}); plus the
+ * process's context switches. Two snapshots give where a window's CPU went; a thread that ended in between counts nothing
  * (its time left with it), one that started counts in full, so no group goes negative.
  */
 record ThreadCpuSnapshot(Map<String, Long> nanosByThread, Map<String, String> groupByThread, long voluntarySwitches,
