@@ -53,7 +53,7 @@ class HeadlessServiceBootstrapClusterTest {
 
   @BeforeAll
   static void startCluster() {
-    cluster = LocalKafkaCluster.start();
+    cluster = LocalKafkaCluster.builder().brokerSessionTimeout(Duration.ofSeconds(5)).start();
     cluster.createTopic("moves", 3, 3);
   }
 

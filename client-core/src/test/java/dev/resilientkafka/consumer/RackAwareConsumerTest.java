@@ -53,7 +53,7 @@ class RackAwareConsumerTest {
 
   @BeforeAll
   static void startCluster() {
-    cluster = LocalKafkaCluster.start();
+    cluster = LocalKafkaCluster.builder().brokerSessionTimeout(Duration.ofSeconds(5)).start();
   }
 
   @AfterAll

@@ -25,7 +25,7 @@ class PodIpRotationTwinTest {
 
   @BeforeAll
   static void startCluster() {
-    cluster = LocalKafkaCluster.builder().advertisePodIps(true).start();
+    cluster = LocalKafkaCluster.builder().advertisePodIps(true).brokerSessionTimeout(Duration.ofSeconds(5)).start();
   }
 
   @AfterAll

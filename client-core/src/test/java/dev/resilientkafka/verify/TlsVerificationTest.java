@@ -48,7 +48,7 @@ class TlsVerificationTest {
 
   @BeforeAll
   static void startCluster() {
-    cluster = LocalKafkaCluster.builder().tls(true).start();
+    cluster = LocalKafkaCluster.builder().tls(true).brokerSessionTimeout(Duration.ofSeconds(5)).start();
   }
 
   @AfterAll

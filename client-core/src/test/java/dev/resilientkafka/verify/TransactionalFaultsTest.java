@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
 class TransactionalFaultsTest {
   private static final Duration WAIT = Duration.ofSeconds(120);
   private static final Duration DELIVERY = Duration.ofSeconds(120);
-  private static final Duration MAX_BLOCK = Duration.ofSeconds(15);
+  private static final Duration MAX_BLOCK = Duration.ofSeconds(12);
   private static LocalKafkaCluster cluster;
 
   @BeforeAll
@@ -184,7 +184,8 @@ class TransactionalFaultsTest {
       long downSince = System.nanoTime();
       CompletableFuture<Void> resilientRun = CompletableFuture.runAsync(r::secondHalfAndCommit);
       CompletableFuture<Void> plainRun = CompletableFuture.runAsync(p::secondHalfAndCommit);
-      await().atMost(WAIT).until(() -> System.nanoTime() - downSince > TimeUnit.SECONDS.toNanos(30));
+      // twice max.block.ms: the commit fails, then the first abort fails too and is retried
+      await().atMost(WAIT).until(() -> System.nanoTime() - downSince > MAX_BLOCK.multipliedBy(2).toNanos());
       long restarted = System.nanoTime();
       for (int id : down) {
         cluster.start(id);

@@ -4,6 +4,7 @@ import dev.resilientkafka.FailureCause;
 import dev.resilientkafka.ProducerListener;
 import dev.resilientkafka.ResilientProducer;
 import dev.resilientkafka.testkit.LocalKafkaCluster;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,8 +23,7 @@ final class VerifyClients {
    */
   static LocalKafkaCluster startFaultCluster() {
     return LocalKafkaCluster.builder()
-        .controllerProperty("broker.session.timeout.ms", "5000")
-        .brokerProperty("broker.heartbeat.interval.ms", "1000")
+        .brokerSessionTimeout(Duration.ofSeconds(5))
         .start();
   }
 

@@ -99,8 +99,7 @@ class SpringBootTransactionsClusterTest {
   static void startCluster() {
     // a SIGKILLed broker is declared dead after 5 s, as on Kubernetes with tuned session timeouts
     cluster = LocalKafkaCluster.builder()
-        .controllerProperty("broker.session.timeout.ms", "5000")
-        .brokerProperty("broker.heartbeat.interval.ms", "1000")
+        .brokerSessionTimeout(Duration.ofSeconds(5))
         .start();
     for (Factory factory : Factory.values()) {
       cluster.createTopic("template-" + factory.suffix, 3, 3);
@@ -425,7 +424,7 @@ class SpringBootTransactionsClusterTest {
       progress.scheduleAtFixedRate(() -> System.out.printf("TXN progress %.0f s: fed %d, committed inputs: starter %d,"
           + " Spring's default %d%n", (System.nanoTime() - fedSince) / 1e9, fed.get(), committedOrMinus("transform-r"),
           committedOrMinus("transform-p")), 5, 5, TimeUnit.SECONDS);
-      awaitProgress(150);
+      awaitProgress(50);
 
       TopicPartition out = new TopicPartition("transform-out-r", 0);
       victim = cluster.leaderOf(out);

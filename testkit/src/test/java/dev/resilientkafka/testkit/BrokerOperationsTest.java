@@ -32,7 +32,7 @@ class BrokerOperationsTest {
 
   @BeforeAll
   static void startCluster() throws Exception {
-    cluster = LocalKafkaCluster.start();
+    cluster = LocalKafkaCluster.builder().brokerSessionTimeout(Duration.ofSeconds(5)).start();
     cluster.createTopic("ops", 3, 3);
   }
 
@@ -54,8 +54,10 @@ class BrokerOperationsTest {
     assertThat(cluster.broker(leader).state()).isEqualTo(BrokerState.PAUSED);
     assertThat(ProcessHandle.of(pid)).isPresent(); // hung, not gone
     int newLeader = cluster.awaitLeaderChange(partition, leader, WAIT);
-    System.out.printf("paused leader kafka-%d replaced by kafka-%d after %d ms (broker.session.timeout.ms 9 s)%n",
-        leader, newLeader, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    long replacedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    System.out.printf("paused leader kafka-%d replaced by kafka-%d after %d ms (broker.session.timeout.ms 5 s here)%n",
+        leader, newLeader, replacedMs);
+    assertThat(replacedMs).as("fenced after the cluster's 5 s session timeout, not Kafka's default 9 s").isLessThan(9_000);
     cluster.resume(leader);
     cluster.awaitIsrSize(partition, 3, WAIT);
     assertThat(cluster.broker(leader).pid()).isEqualTo(pid);
@@ -86,7 +88,7 @@ class BrokerOperationsTest {
     LocalBroker broker = cluster.broker(id);
     InetAddress address = broker.address();
     cluster.stop(id);
-    // controlled shutdown moved leadership before the process ended: no wait for fencing (9 s)
+    // controlled shutdown moved leadership before the process ended: no wait for fencing (5 s here)
     cluster.awaitLeaderChange(partition, id, Duration.ofSeconds(3));
     assertThat(broker.state()).isEqualTo(BrokerState.STOPPED);
     assertThat(dnsAnswers(broker.fqdn(), Type.A)).isEmpty();

@@ -203,7 +203,7 @@ final class PartitionSlot {
         sweepAt = 2 * left + sweepSlack;
       }
     } finally {
-      end.trimming = false;
+      TRIMMING.setRelease(end, false); // a lock's release: the next acquirer's CAS sees the trim; skippers never retry
     }
   }
 

@@ -123,27 +123,19 @@ final class PendingRecord implements Future<RecordMetadata>, Callback {
 
   /** Serialized bytes of key, value and headers; at most {@code Integer.MAX_VALUE} (never wraps negative). */
   static int sizeOf(byte @Nullable [] key, byte @Nullable [] value, Headers headers) {
-    return sizeOf(key, value, headers, null);
+    return sizeOf(key, value, headers.toArray());
   }
 
-  /**
-   * Serialized bytes of key, value, headers and {@code added} (a header not in {@code headers}); at most
-   * {@code Integer.MAX_VALUE}.
-   */
-  static int sizeOf(byte @Nullable [] key, byte @Nullable [] value, Headers headers, @Nullable Header added) {
-    long size = (key == null ? 0L : key.length) + (value == null ? 0L : value.length) + sizeOf(added);
-    // an array, not the iterator: RecordHeaders' iterator is two objects per record, the array one (none
-    // when there are no headers, which is why the record id is counted apart)
-    for (Header header : headers.toArray()) {
+  /** Serialized bytes of key, value and headers; at most {@code Integer.MAX_VALUE} (never wraps negative). */
+  static int sizeOf(byte @Nullable [] key, byte @Nullable [] value, Header[] headers) {
+    long size = (key == null ? 0L : key.length) + (value == null ? 0L : value.length);
+    for (Header header : headers) {
       size += sizeOf(header);
     }
     return (int) Math.min(Integer.MAX_VALUE, size);
   }
 
-  private static long sizeOf(@Nullable Header header) {
-    if (header == null) {
-      return 0;
-    }
+  private static long sizeOf(Header header) {
     byte[] bytes = header.value();
     return header.key().length() + (bytes == null ? 0L : bytes.length);
   }
@@ -169,8 +161,7 @@ final class PendingRecord implements Future<RecordMetadata>, Callback {
     Integer given = current.partition();
     boolean kafkaChooses = partition == RecordBuffer.KAFKA_CHOOSES;
     if (kafkaChooses ? given != null : given == null || given != partition) {
-      current = new ProducerRecord<>(current.topic(), kafkaChooses ? null : partition, current.timestamp(),
-          current.key(), current.value(), current.headers());
+      current = OutgoingRecord.copy(current, kafkaChooses ? null : partition, current.timestamp());
       kafkaRecord = current;
     }
     return current;
@@ -194,8 +185,7 @@ final class PendingRecord implements Future<RecordMetadata>, Callback {
   void stampIfUnset(long timestamp) {
     ProducerRecord<byte[], byte[]> current = kafkaRecord;
     if (current.timestamp() == null) {
-      kafkaRecord = new ProducerRecord<>(current.topic(), current.partition(), timestamp, current.key(),
-          current.value(), current.headers());
+      kafkaRecord = OutgoingRecord.copy(current, current.partition(), timestamp);
     }
   }
 

@@ -32,7 +32,7 @@ import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.utils.Utils;
 import org.jspecify.annotations.Nullable;
 
@@ -160,13 +160,10 @@ public final class RecordBuffer implements ClusterView.Member {
     boolean fast = lane.waiting == 0 && lane.waitingPerPartition == 0;
     int chosen = fast ? partitionFor(lane, partition, key, now) : UNKNOWN;
     Integer kafkaPartition = chosen >= 0 ? Integer.valueOf(chosen) : partition; // null when Kafka chooses
-    int size = PendingRecord.sizeOf(key, value, headers, recordId);
-    ProducerRecord<byte[], byte[]> kafkaRecord = new ProducerRecord<>(topic, kafkaPartition, timestamp, key, value, headers);
-    if (recordId != null) {
-      kafkaRecord.headers().add(recordId);
-    }
+    Header[] allHeaders = OutgoingRecord.headers(headers.toArray(), recordId);
+    ProducerRecord<byte[], byte[]> kafkaRecord = new OutgoingRecord(topic, kafkaPartition, timestamp, key, value, allHeaders);
     PendingRecord record = new PendingRecord(this, lane, kafkaRecord, partition, now, now + deliveryTimeoutNanos,
-        callback, size);
+        callback, PendingRecord.sizeOf(key, value, allHeaders));
     if (record.sizeInBytes > settings.maxBytes) {
       fail(record, FailureCause.REJECTED, null, tooLarge(record), null);
       return record;
@@ -458,9 +455,12 @@ public final class RecordBuffer implements ClusterView.Member {
   }
 
   static ProducerRecord<byte[], byte[]> kafkaRecord(SpooledRecord spooled) {
-    RecordHeaders headers = new RecordHeaders();
-    spooled.headers().forEach(h -> headers.add(h.getKey(), h.getValue()));
-    return new ProducerRecord<>(spooled.topic(), spooled.partition() < 0 ? null : spooled.partition(),
+    Header[] headers = new Header[spooled.headers().size()];
+    for (int i = 0; i < headers.length; i++) {
+      Map.Entry<String, byte @Nullable []> header = spooled.headers().get(i);
+      headers[i] = new RecordHeader(header.getKey(), header.getValue());
+    }
+    return new OutgoingRecord(spooled.topic(), spooled.partition() < 0 ? null : spooled.partition(),
         spooled.timestamp() < 0 ? null : spooled.timestamp(), spooled.key(), spooled.value(), headers);
   }
 
