@@ -16,6 +16,7 @@ import org.apache.kafka.clients.producer.Callback;
 final class Outcomes {
   private final Map<Integer, Exception> failures = new ConcurrentHashMap<>();
   private final Map<Integer, Long> acked = new ConcurrentHashMap<>();
+  private final Map<Integer, AtomicInteger> ackedByPartition = new ConcurrentHashMap<>();
   private final AtomicInteger twice = new AtomicInteger();
   private final AtomicLong lastAckNanos = new AtomicLong(System.nanoTime());
   private final AtomicLong longestAckGapNanos = new AtomicLong();
@@ -31,6 +32,7 @@ final class Outcomes {
         long previous = lastAckNanos.getAndSet(now);
         longestAckGapNanos.accumulateAndGet(now - previous, Math::max);
         acked.put(n, metadata.offset());
+        ackedByPartition.computeIfAbsent(metadata.partition(), p -> new AtomicInteger()).incrementAndGet();
       } else {
         failures.put(n, e);
       }
@@ -53,6 +55,12 @@ final class Outcomes {
 
   int acked() {
     return acked.size();
+  }
+
+  /** Records acknowledged on {@code partition}. */
+  int ackedOn(int partition) {
+    AtomicInteger count = ackedByPartition.get(partition);
+    return count == null ? 0 : count.get();
   }
 
   java.util.Set<Integer> ackedNumbers() {

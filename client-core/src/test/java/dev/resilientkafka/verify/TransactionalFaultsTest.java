@@ -204,6 +204,11 @@ class TransactionalFaultsTest {
       assertThat(first.recovery()).isEqualTo(Recovery.ABORT_TRANSACTION);
       assertThat(r.calls.get(0).millis).as("the commit failed within max.block.ms")
           .isBetween(MAX_BLOCK.toMillis() - 100, MAX_BLOCK.toMillis() + 5_000);
+      assertThat(r.calls).as("an abort while the coordinator could not answer, failed as retriable")
+          .anySatisfy(call -> {
+            assertThat(call.name()).isEqualTo("abortTransaction");
+            assertThat(((DeliveryFailedException) call.failure()).recovery()).isEqualTo(Recovery.RETRY);
+          });
       assertThat(r.committedAfterNs).as("committed once the brokers were back").isGreaterThan(restarted);
       r.outcomes.assertNoneTwice();
       assertThat(r.outcomes.failures()).as("the first attempt's records not acknowledged before the outage")

@@ -315,7 +315,7 @@ class TunedTwinTest {
     cluster.kill(0);
     cluster.kill(1);
     await().atMost(WAIT).until(() -> cluster.partitionInfo(new TopicPartition(topic, 0)).isr().stream()
-        .allMatch(node -> node.id() == 2));
+        .map(node -> node.id()).toList().equals(List.of(2)));
     cluster.kill(2);
     try (ResilientProducer<String, String> resilient = TunedTwins.resilient(cluster, delivery, Map.of())) {
       Map<Integer, Long> failedAfterMs = new ConcurrentHashMap<>();

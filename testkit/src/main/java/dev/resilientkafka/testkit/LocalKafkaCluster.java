@@ -990,15 +990,21 @@ public final class LocalKafkaCluster implements AutoCloseable {
 
     /**
      * How long the controller waits for a silent broker's heartbeat before fencing it and moving its
-     * leaderships ({@code broker.session.timeout.ms}, Kafka's default 9 s); brokers heartbeat five times
-     * per timeout ({@code broker.heartbeat.interval.ms}). A SIGKILLed broker restarted at once is also
-     * refused until its old session ends, so fault tests run shorter with a shorter timeout. Default: Kafka's.
+     * leaderships ({@code broker.session.timeout.ms}, Kafka's default 9 s), set on controllers and brokers
+     * alike (brokers time their heartbeat requests and resends by it); brokers heartbeat five times per
+     * timeout ({@code broker.heartbeat.interval.ms}). A SIGKILLed broker restarted at once is also refused
+     * until its old session ends, so fault tests run shorter with a shorter timeout. Default: Kafka's.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is under 1 s or over {@code Integer.MAX_VALUE} ms
      */
     public Builder brokerSessionTimeout(Duration timeout) {
-      if (timeout.toMillis() < 1_000) {
-        throw new IllegalArgumentException("brokerSessionTimeout must be >= 1 s, was " + timeout);
+      if (timeout.toMillis() < 1_000 || timeout.toMillis() > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("brokerSessionTimeout must be between 1 s and " + Integer.MAX_VALUE
+            + " ms, was " + timeout);
       }
-      controllerProperties.put("broker.session.timeout.ms", Long.toString(timeout.toMillis()));
+      String millis = Long.toString(timeout.toMillis());
+      controllerProperties.put("broker.session.timeout.ms", millis);
+      brokerProperties.put("broker.session.timeout.ms", millis);
       brokerProperties.put("broker.heartbeat.interval.ms", Long.toString(timeout.toMillis() / 5));
       return this;
     }
