@@ -31,9 +31,11 @@ public final class ProducerSettings {
    * drop) answers nothing: its partitions' requests in flight hold every later batch of those partitions
    * until they time out, long after the controller fenced it and named a new leader (9 s by default).
    * Timing them out after 10 s sends them to the new leader 20 s sooner; retries are idempotent, so a
-   * slow request timed out early is written once.
+   * slow request timed out early is written once. Not in availability mode, where idempotence may be off
+   * and an early retry could write a record twice (Kafka's advice: above {@code replica.lag.time.max.ms}).
    */
   static final int DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+  private static final int KAFKA_DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
   private static final int KAFKA_DEFAULT_LINGER_MS = 5;
   private static final long KAFKA_DEFAULT_BUFFER_MEMORY = 32L * 1024 * 1024;
   private static final long KAFKA_DEFAULT_MAX_BLOCK_MS = 60_000L;
@@ -168,7 +170,10 @@ public final class ProducerSettings {
           "accepted values are 1 to 5 (idempotent ordering)");
     }
     long linger = longValue(kafka, ProducerConfig.LINGER_MS_CONFIG, KAFKA_DEFAULT_LINGER_MS);
-    long requestTimeout = longValue(kafka, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, DEFAULT_REQUEST_TIMEOUT_MS);
+    if (!availabilityMode) {
+      inner.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, DEFAULT_REQUEST_TIMEOUT_MS);
+    }
+    long requestTimeout = longValue(inner, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, KAFKA_DEFAULT_REQUEST_TIMEOUT_MS);
     if (deliveryTimeout.toMillis() < linger + requestTimeout) {
       throw new ConfigException(DELIVERY_TIMEOUT_MS, deliveryTimeout.toMillis(),
           "must be >= linger.ms + request.timeout.ms (" + (linger + requestTimeout) + ")");
@@ -182,7 +187,6 @@ public final class ProducerSettings {
     // per-record batch overhead and half-filled batches: Kafka's pool must not be the bound that bites
     inner.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(memory, 2 * maxBytes + 64 * batchSize));
     inner.putIfAbsent(ProducerConfig.PARTITIONER_AVAILABILITY_TIMEOUT_MS_CONFIG, DEFAULT_PARTITION_AVAILABILITY_MS);
-    inner.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, DEFAULT_REQUEST_TIMEOUT_MS);
     return inner;
   }
 

@@ -17,12 +17,19 @@ class ProducerSettingsTest {
   }
 
   @Test
-  void requestsTimeOutAfterTenSecondsUnlessTheApplicationSaysOtherwise() {
+  void requestsTimeOutAfterTenSecondsUnlessTheApplicationSaysOtherwiseOrIdempotenceMayBeOff() {
     assertThat(ProducerSettings.parse(config(Map.of())).innerConfig)
         .containsEntry("request.timeout.ms", 10_000)
         .containsEntry("partitioner.availability.timeout.ms", 1_000L);
     assertThat(ProducerSettings.parse(config(Map.of("request.timeout.ms", "30000"))).innerConfig)
         .containsEntry("request.timeout.ms", "30000");
+    // idempotence may be off there: an early retry could write a record twice, so Kafka's 30 s stays
+    assertThat(ProducerSettings.parse(config(Map.of("resilient.availability.mode", true, "enable.idempotence", false,
+        "acks", "1"))).innerConfig).doesNotContainKey("request.timeout.ms");
+    assertThatThrownBy(() -> ProducerSettings.parse(config(Map.of("resilient.availability.mode", true,
+        "resilient.delivery.timeout.ms", 20_000))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("(30005)");
   }
 
   @Test
