@@ -45,10 +45,9 @@ import org.jspecify.annotations.Nullable;
  * are rejected; under {@link OverflowPolicy#FAIL} a full buffer makes {@code send()} throw;
  * {@code partitioner.availability.timeout.ms} defaults to 1000 instead of 0, so keyless records (whose
  * partition Kafka's built-in partitioner chooses, as for a plain producer) move off a partition whose
- * broker stopped taking them within a second; {@code request.timeout.ms} defaults to 10000 instead of
- * 30000, so records for a partition whose leader hangs without closing its connections (a frozen node)
- * reach the new leader about 10 s after the hang instead of 30 s (retries are idempotent; not in
- * availability mode).
+ * broker stopped taking them within a second; {@code request.timeout.ms} defaults to 15000 instead of
+ * 30000 (where the producer is idempotent), so records for a partition whose leader hangs without
+ * closing its connections (a frozen node) reach the new leader about 15 s after the hang instead of 30 s.
  *
  * <p><b>Transactions</b> ({@code transactional.id} set) work as on {@code KafkaProducer}: {@link
  * #initTransactions}, {@link #beginTransaction}, {@code send}, {@link #sendOffsetsToTransaction}, {@link

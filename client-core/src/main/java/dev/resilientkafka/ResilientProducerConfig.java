@@ -105,7 +105,7 @@ public final class ResilientProducerConfig {
           "How long a record may take from send() to its acknowledgement before its callback is told it failed,"
               + " in ms; it covers broker outages (Kafka's own default of 2 minutes does not). When unset, Kafka's"
               + " delivery.timeout.ms is used if given. Must be at least linger.ms + request.timeout.ms (which the library"
-              + " sets to 10000 unless given or in availability mode, Kafka's default being 30000).")
+              + " sets to 15000 unless given or not idempotent, Kafka's default being 30000).")
       .define(BUFFER_MAX_RECORDS, INT, DEFAULT_BUFFER_MAX_RECORDS, Accepts.between(1, 16_777_215), HIGH,
           "Most records accepted by send() and not yet completed (acknowledged or failed). When reached, the"
               + " overflow policy applies. With a spool, only what is held in memory counts.")

@@ -23,7 +23,7 @@ public enum ClientKind {
   /** {@link ResilientProducer} with default settings. */
   RESILIENT;
 
-  /** Timeout of one request, both clients: the library's default (Kafka's is 30 s). */
+  /** Timeout of one request, both clients (Kafka's default is 30 s, the library's 15 s). */
   static final int REQUEST_TIMEOUT_MS = 10_000;
   /** The library's default delivery timeout, given to the twin too. */
   static final int DELIVERY_TIMEOUT_MS = 600_000;

@@ -45,8 +45,9 @@ final class VerifyClients {
   }
 
   /**
-   * A producer bootstrapped from the Service; {@code request.timeout.ms} 10 s (instead of 30 s) so that a
-   * request stuck on a paused leader is retried sooner and the suite stays short.
+   * A producer bootstrapped from the Service; {@code request.timeout.ms} 10 s (the library's default is
+   * 15 s, Kafka's 30 s) so that a request stuck on a paused leader is retried sooner and the suite stays
+   * short (this cluster fences a silent broker after 5 s).
    */
   static ResilientProducer<String, String> producer(LocalKafkaCluster cluster, ProducerListener listener) {
     return ResilientProducer.<String, String>builder()

@@ -30,11 +30,14 @@ public final class ProducerSettings {
    * Kafka's default is 30 s. A leader that hangs without closing its connections (a frozen node, a network
    * drop) answers nothing: its partitions' requests in flight hold every later batch of those partitions
    * until they time out, long after the controller fenced it and named a new leader (9 s by default).
-   * Timing them out after 10 s sends them to the new leader 20 s sooner; retries are idempotent, so a
-   * slow request timed out early is written once. Not in availability mode, where idempotence may be off
-   * and an early retry could write a record twice (Kafka's advice: above {@code replica.lag.time.max.ms}).
+   * Timing them out after 15 s sends them to the new leader 15 s sooner, and stays above the fencing time:
+   * an acks=all write waiting for a hung follower to leave the ISR (up to that 9 s) is not cut short.
+   * What it gives up: a follower that is slow but not fenced can hold acks=all writes up to
+   * {@code replica.lag.time.max.ms} (30 s), and a request timed out meanwhile drops the connection to the
+   * leader and is sent again (written once: retries are idempotent; Kafka advises a timeout above that lag
+   * to avoid duplicates, which idempotence rules out). Only where the inner producer is idempotent.
    */
-  static final int DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+  static final int DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
   private static final int KAFKA_DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
   private static final int KAFKA_DEFAULT_LINGER_MS = 5;
   private static final long KAFKA_DEFAULT_BUFFER_MEMORY = 32L * 1024 * 1024;
@@ -170,7 +173,7 @@ public final class ProducerSettings {
           "accepted values are 1 to 5 (idempotent ordering)");
     }
     long linger = longValue(kafka, ProducerConfig.LINGER_MS_CONFIG, KAFKA_DEFAULT_LINGER_MS);
-    if (!availabilityMode) {
+    if (idempotent(kafka)) {
       inner.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, DEFAULT_REQUEST_TIMEOUT_MS);
     }
     long requestTimeout = longValue(inner, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, KAFKA_DEFAULT_REQUEST_TIMEOUT_MS);
@@ -188,6 +191,20 @@ public final class ProducerSettings {
     inner.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(memory, 2 * maxBytes + 64 * batchSize));
     inner.putIfAbsent(ProducerConfig.PARTITIONER_AVAILABILITY_TIMEOUT_MS_CONFIG, DEFAULT_PARTITION_AVAILABILITY_MS);
     return inner;
+  }
+
+  /**
+   * Whether the inner producer is idempotent: always outside availability mode; in it, as Kafka decides
+   * when {@code enable.idempotence} is not false (acks all, or unset).
+   */
+  private boolean idempotent(Map<String, Object> kafka) {
+    if (!availabilityMode) {
+      return true;
+    }
+    Object idempotence = kafka.get(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG);
+    Object acks = kafka.get(ProducerConfig.ACKS_CONFIG);
+    return (idempotence == null || !"false".equalsIgnoreCase(idempotence.toString().strip()))
+        && (acks == null || List.of("all", "-1").contains(acks.toString().strip().toLowerCase(Locale.ROOT)));
   }
 
   /** A misspelt key must not silently leave a default in force (e.g. an unbounded-looking buffer). */

@@ -17,29 +17,34 @@ class ProducerSettingsTest {
   }
 
   @Test
-  void requestsTimeOutAfterTenSecondsUnlessTheApplicationSaysOtherwiseOrIdempotenceMayBeOff() {
+  void requestsTimeOutAfterFifteenSecondsUnlessTheApplicationSaysOtherwiseOrIdempotenceIsOff() {
     assertThat(ProducerSettings.parse(config(Map.of())).innerConfig)
-        .containsEntry("request.timeout.ms", 10_000)
+        .containsEntry("request.timeout.ms", 15_000)
         .containsEntry("partitioner.availability.timeout.ms", 1_000L);
     assertThat(ProducerSettings.parse(config(Map.of("request.timeout.ms", "30000"))).innerConfig)
         .containsEntry("request.timeout.ms", "30000");
-    // idempotence may be off there: an early retry could write a record twice, so Kafka's 30 s stays
-    assertThat(ProducerSettings.parse(config(Map.of("resilient.availability.mode", true, "enable.idempotence", false,
-        "acks", "1"))).innerConfig).doesNotContainKey("request.timeout.ms");
-    assertThatThrownBy(() -> ProducerSettings.parse(config(Map.of("resilient.availability.mode", true,
+    // not idempotent: an early retry could write a record twice, so Kafka's 30 s stays
+    assertThat(ProducerSettings.parse(config(Map.of("resilient.availability.mode", true, "enable.idempotence", false)))
+        .innerConfig).doesNotContainKey("request.timeout.ms");
+    assertThat(ProducerSettings.parse(config(Map.of("resilient.availability.mode", true, "acks", "1"))).innerConfig)
+        .doesNotContainKey("request.timeout.ms");
+    assertThatThrownBy(() -> ProducerSettings.parse(config(Map.of("resilient.availability.mode", true, "acks", "1",
         "resilient.delivery.timeout.ms", 20_000))))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("(30005)");
+    // availability mode with Kafka's idempotent defaults kept: idempotent, so the shorter timeout applies
+    assertThat(ProducerSettings.parse(config(Map.of("resilient.availability.mode", true, "acks", "all"))).innerConfig)
+        .containsEntry("request.timeout.ms", 15_000);
   }
 
   @Test
   void theDeliveryTimeoutMustCoverLingerAndTheRequestTimeoutInForce() {
-    assertThat(ProducerSettings.parse(config(Map.of("resilient.delivery.timeout.ms", 10_005))).deliveryTimeout)
-        .hasMillis(10_005);
-    assertThatThrownBy(() -> ProducerSettings.parse(config(Map.of("resilient.delivery.timeout.ms", 10_004))))
+    assertThat(ProducerSettings.parse(config(Map.of("resilient.delivery.timeout.ms", 15_005))).deliveryTimeout)
+        .hasMillis(15_005);
+    assertThatThrownBy(() -> ProducerSettings.parse(config(Map.of("resilient.delivery.timeout.ms", 15_004))))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("resilient.delivery.timeout.ms")
-        .hasMessageContaining("must be >= linger.ms + request.timeout.ms (10005)");
+        .hasMessageContaining("must be >= linger.ms + request.timeout.ms (15005)");
     assertThatThrownBy(() -> ProducerSettings.parse(config(Map.of("resilient.delivery.timeout.ms", 20_000,
         "request.timeout.ms", 30_000))))
         .isInstanceOf(ConfigException.class)
