@@ -17,8 +17,8 @@ import java.util.stream.Stream;
  * threads, Kafka's I/O thread, the library's dispatcher and its shared threads, other Java threads, and the
  * JVM's own threads (JIT compilers, collector, G1 refinement, the rest) read from HotSpot's internal thread
  * MBean (the client JVM runs with {@code --add-exports java.management/sun.management=ALL-UNNAMED}); plus the
- * process's context switches. Two snapshots give where a window's CPU went; a thread that ended in between counts nothing
- * (its time left with it), one that started counts in full, so no group goes negative.
+ * process's context switches. Two snapshots give where a window's CPU went; a thread that ended in between
+ * counts nothing (its time left with it), one that started counts in full, so no group goes negative.
  */
 record ThreadCpuSnapshot(Map<String, Long> nanosByThread, Map<String, String> groupByThread, long voluntarySwitches,
     long involuntarySwitches) {

@@ -314,8 +314,7 @@ class TunedTwinTest {
     // brokers 0 and 1 leave the ISR first, so that broker 2 is the last in-sync replica when it dies too
     cluster.kill(0);
     cluster.kill(1);
-    await().atMost(WAIT).until(() -> cluster.partitionInfo(new TopicPartition(topic, 0)).isr().stream()
-        .map(node -> node.id()).toList().equals(List.of(2)));
+    cluster.awaitIsrSize(new TopicPartition(topic, 0), 1, WAIT); // {2}: the one broker alive
     cluster.kill(2);
     try (ResilientProducer<String, String> resilient = TunedTwins.resilient(cluster, delivery, Map.of())) {
       Map<Integer, Long> failedAfterMs = new ConcurrentHashMap<>();
