@@ -3,6 +3,7 @@ package dev.resilientkafka.testkit;
 import dev.resilientkafka.testkit.internal.CertificateAuthority;
 import dev.resilientkafka.testkit.internal.HostsFile;
 import dev.resilientkafka.testkit.internal.LoopbackAddressPool;
+import dev.resilientkafka.testkit.internal.NodeClassArchive;
 import dev.resilientkafka.testkit.internal.NodeConfigs;
 import dev.resilientkafka.testkit.internal.NodeProcess;
 import dev.resilientkafka.testkit.internal.Waits;
@@ -146,6 +147,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
       launch(broker);
     }
     awaitAllReady(config.startupTimeout);
+    NodeClassArchive.clusterReady();
     log.info("local Kafka cluster {} ready: {}", config.name, brokers);
   }
 
@@ -642,7 +644,8 @@ public final class LocalKafkaCluster implements AutoCloseable {
               clusterId,
               broker.directory().resolve("state"),
               broker.logFile(),
-              childJvmOptions(config.brokerHeap));
+              childJvmOptions(config.brokerHeap),
+              true);
       broker.process(process);
     }
     process.start();
@@ -727,7 +730,8 @@ public final class LocalKafkaCluster implements AutoCloseable {
         clusterId,
         dir.resolve("state"),
         dir.resolve("controller-" + index + ".log"),
-        childJvmOptions(config.controllerHeap));
+        childJvmOptions(config.controllerHeap),
+        false);
   }
 
   private List<String> childJvmOptions(String heap) {

@@ -30,12 +30,21 @@ public final class NodeProcess {
   private final Path stateFile;
   private final Path logFile;
   private final List<String> jvmOptions;
+  private final boolean broker;
   private @Nullable Process process;
   private @Nullable OutputStream lifeline;
 
+  /** {@code broker}: a broker's classes are what a class-data archive for the nodes is recorded from. */
   public NodeProcess(
-      String name, Path properties, String clusterId, Path stateFile, Path logFile, List<String> jvmOptions) {
+      String name,
+      Path properties,
+      String clusterId,
+      Path stateFile,
+      Path logFile,
+      List<String> jvmOptions,
+      boolean broker) {
     this.name = name;
+    this.broker = broker;
     this.properties = properties;
     this.clusterId = clusterId;
     this.stateFile = stateFile;
@@ -51,8 +60,14 @@ public final class NodeProcess {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
+    String override = classpathOverride();
+    List<String> jars = override == null ? recordedJars() : null;
+    NodeClassArchive archive = NodeClassArchive.forJars(jars);
+    if (archive != null) {
+      command.addAll(archive.jvmOptions(broker));
+    }
     command.add("-cp");
-    command.add(childClasspath());
+    command.add(childClasspath(override, jars));
     command.add(NodeMain.class.getName());
     command.add(properties.toString());
     command.add(clusterId);
@@ -195,23 +210,40 @@ public final class NodeProcess {
    * build time (so the broker runs on the Kafka version it was built with, whatever client version the
    * caller's classpath has), else, when those jars are not on this machine, the caller's classpath.
    */
-  static String childClasspath() {
-    String override = System.getProperty("resilientkafka.testkit.classpath");
-    if (override != null && !override.isBlank()) {
+  private static String childClasspath(@Nullable String override, @Nullable List<String> jars) {
+    if (override != null) {
       return override;
     }
-    String recorded = recordedClasspath();
-    return recorded != null ? recorded : System.getProperty("java.class.path");
+    if (jars == null) {
+      return System.getProperty("java.class.path");
+    }
+    // the testkit's own classes last: a class-data archive of the jars needs its classpath to be a prefix
+    List<String> entries = new ArrayList<>(jars);
+    entries.add(testkitLocation());
+    return String.join(java.io.File.pathSeparator, entries);
   }
 
-  private static @Nullable String recordedClasspath() {
+  private static @Nullable String classpathOverride() {
+    String override = System.getProperty("resilientkafka.testkit.classpath");
+    return override == null || override.isBlank() ? null : override;
+  }
+
+  private static String testkitLocation() {
+    try {
+      return Path.of(NodeMain.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException("cannot locate the testkit's classes", e);
+    }
+  }
+
+  /** The Kafka jars recorded at build time, or null when one of them is not on this machine. */
+  static @Nullable List<String> recordedJars() {
     try (java.io.InputStream in = NodeProcess.class.getResourceAsStream("broker-classpath.txt")) {
       if (in == null) {
         return null;
       }
       String jars = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
       List<String> entries = new ArrayList<>();
-      entries.add(Path.of(NodeMain.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
       for (String jar : jars.split(java.io.File.pathSeparator)) {
         if (jar.isBlank()) {
           continue;
@@ -222,8 +254,8 @@ public final class NodeProcess {
         }
         entries.add(jar);
       }
-      return String.join(java.io.File.pathSeparator, entries);
-    } catch (IOException | java.net.URISyntaxException | RuntimeException e) {
+      return entries;
+    } catch (IOException | RuntimeException e) {
       log.debug("cannot read the recorded broker classpath; using the caller's classpath", e);
       return null;
     }
