@@ -94,9 +94,11 @@ final class ClientJvm {
    * (none when null).
    */
   static Child start(Class<?> main, List<String> options, List<String> args, Path log, @Nullable Path otherBuild) {
-    List<String> command = new ArrayList<>();
+    CpuPlacement placement = CpuPlacement.fromProperty();
+    List<String> command = new ArrayList<>(placement.clientLauncher());
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions());
+    command.addAll(placement.clientJvmOptions());
     command.addAll(options);
     command.add("-cp");
     command.add(classPath(otherBuild));

@@ -381,8 +381,9 @@ class SpringBootTransactionsClusterTest {
   /**
    * Consume-transform-produce: a {@code @Transactional @KafkaListener} writes one output record per input
    * record through the {@code KafkaTemplate}, in the transaction Boot's {@code KafkaTransactionManager}
-   * began for the container, which sends the consumer's offsets to it. Input is fed at 10 records/s (one
-   * transaction per record takes some 60 ms on this shared machine); the
+   * began for the container, which sends the consumer's offsets to it. Input is fed at 5 records/s, about
+   * what each application commits on this shared machine (one transaction per record, 100-200 ms), so that
+   * neither is left with a backlog to drain at the end; the
    * leader of an output partition is SIGKILLed and restarted once the starter's application committed 100
    * more inputs without it. Read with {@code read_committed},
    * the starter's output holds each input exactly once, every key in order.
@@ -419,7 +420,7 @@ class SpringBootTransactionsClusterTest {
       feeder.scheduleAtFixedRate(() -> {
         int n = fed.getAndIncrement();
         feed.send(new ProducerRecord<>(input, "k" + (n % KEYS), "in-" + n));
-      }, 0, 100, TimeUnit.MILLISECONDS);
+      }, 0, 200, TimeUnit.MILLISECONDS);
       long fedSince = System.nanoTime();
       progress.scheduleAtFixedRate(() -> System.out.printf("TXN progress %.0f s: fed %d, committed inputs: starter %d,"
           + " Spring's default %d%n", (System.nanoTime() - fedSince) / 1e9, fed.get(), committedOrMinus("transform-r"),
@@ -461,7 +462,7 @@ class SpringBootTransactionsClusterTest {
         reports.put(factory, TransformReport.of(factory, in, read("transform-out-" + factory.suffix, "read_committed"),
             app.getValue().getBean(Transformer.class), app.getValue().getBean(MeterRegistry.class)));
       }
-      System.out.printf("TXN @Transactional @KafkaListener: %d inputs at 10/s, broker %d (leader of %s) SIGKILLed and"
+      System.out.printf("TXN @Transactional @KafkaListener: %d inputs at 5/s, broker %d (leader of %s) SIGKILLed and"
           + " restarted after %d ms; Spring's default factory caught up: %s%n", in, victim, out, killedFor, plainCaughtUp);
       reports.values().forEach(r -> System.out.println("TXN @Transactional @KafkaListener " + r.line()));
 

@@ -4,10 +4,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.LinkOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -18,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -39,8 +43,9 @@ import org.slf4j.LoggerFactory;
  * JDK and of the Kafka jars (path, size, modification time), so it outlives one build and a new JDK or
  * Kafka version gets its own. Only the jars are archived: the testkit's own classes, which may be a build
  * directory, come last on the node's classpath, so the archive's classpath stays a prefix of it (as the
- * JVM requires). A lock file keeps two JVMs of one build from writing the same archive. Off on JVMs other
- * than HotSpot and with {@code -Dresilientkafka.testkit.cds=false}.
+ * JVM requires). A lock file keeps two JVMs of one build from writing the same archive; a failed write is
+ * not tried again for a day. Off where this JVM itself runs without class-data sharing (a JVM without CDS
+ * support) and with {@code -Dresilientkafka.testkit.cds=false}.
  *
  * <p>Thread-safe.
  */
@@ -52,6 +57,12 @@ public final class NodeClassArchive {
 
   /** A lock older than this belongs to a JVM that died while recording. */
   private static final Duration STALE_LOCK = Duration.ofMinutes(10);
+
+  /** After a failed write, how long before a JVM records again. */
+  private static final Duration RETRY_AFTER_FAILURE = Duration.ofDays(1);
+
+  /** Leftovers of JVMs killed while recording or writing are deleted after this. */
+  private static final Duration LEFTOVER = Duration.ofDays(1);
 
   /** Archives of other JDKs or Kafka versions unused for this long are deleted. */
   private static final Duration UNUSED_ARCHIVE = Duration.ofDays(7);
@@ -71,10 +82,14 @@ public final class NodeClassArchive {
   private final List<String> jars;
   private final Path archive;
   private final Path lock;
+  private final Path failed;
   private final Path classList;
+  private final String owner = Long.toString(ProcessHandle.current().pid());
   private final CompletableFuture<Boolean> written = new CompletableFuture<>();
   private Stage stage = Stage.IDLE;
+  private @Nullable BooleanSupplier recorderRunning;
   private @Nullable Process dump;
+  private boolean used;
 
   /** An archive in {@code directory} for nodes whose classpath starts with {@code jars}. */
   NodeClassArchive(List<String> jars, Path directory) throws IOException {
@@ -82,13 +97,15 @@ public final class NodeClassArchive {
     String key = key(jars);
     this.archive = directory.resolve("nodes-" + key + ".jsa");
     this.lock = directory.resolve("nodes-" + key + ".lock");
-    this.classList = directory.resolve("nodes-" + key + "." + ProcessHandle.current().pid() + ".classlist");
+    this.failed = directory.resolve("nodes-" + key + ".failed");
+    this.classList = directory.resolve("nodes-" + key + "." + owner + ".classlist");
+    deleteLeftovers();
     Runtime.getRuntime().addShutdownHook(new Thread(this::atExit, "testkit-class-archive-exit"));
   }
 
   /**
-   * The archive for nodes whose classpath starts with {@code jars}, or null when it is off: not HotSpot,
-   * turned off by property, or no jars (the nodes run on the caller's classpath).
+   * The archive for nodes whose classpath starts with {@code jars}, or null when it is off: turned off by
+   * property, no class-data sharing in this JVM, or no jars (the nodes run on the caller's classpath).
    */
   static synchronized @Nullable NodeClassArchive forJars(@Nullable List<String> jars) {
     if (jars == null || jars.isEmpty() || !supported()) {
@@ -97,10 +114,7 @@ public final class NodeClassArchive {
     NodeClassArchive current = shared;
     if (current == null || !current.jars.equals(jars)) {
       try {
-        Path directory =
-            Path.of(System.getProperty("java.io.tmpdir"), "resilient-kafka-testkit-" + System.getProperty("user.name"));
-        Files.createDirectories(directory);
-        current = new NodeClassArchive(jars, directory);
+        current = new NodeClassArchive(jars, privateDirectory());
       } catch (IOException | RuntimeException e) {
         log.debug("no class-data archive for the nodes", e);
         return null;
@@ -114,8 +128,24 @@ public final class NodeClassArchive {
     if ("false".equalsIgnoreCase(System.getProperty(ENABLED_PROPERTY, "true"))) {
       return false;
     }
-    String vm = System.getProperty("java.vm.name", "");
-    return vm.contains("HotSpot") || vm.contains("OpenJDK");
+    // HotSpot says "sharing" here when it maps the JDK's own archive: this JVM, and so its children, can
+    return System.getProperty("java.vm.info", "").contains("sharing");
+  }
+
+  /** This user's directory in the temporary directory, readable by this user only (archives are code). */
+  private static Path privateDirectory() throws IOException {
+    String user = System.getProperty("user.name");
+    Path directory = Path.of(System.getProperty("java.io.tmpdir"), "resilient-kafka-testkit-" + user);
+    try {
+      Files.createDirectory(directory, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    } catch (FileAlreadyExistsException e) {
+      // made by an earlier JVM
+    }
+    String owner = Files.getOwner(directory, LinkOption.NOFOLLOW_LINKS).getName();
+    if (!owner.equals(user) || !Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
+      throw new IOException(directory + " is not a directory of " + user + " (owner " + owner + ")");
+    }
+    return directory;
   }
 
   /** Where the archive is, or will be once written. */
@@ -126,15 +156,20 @@ public final class NodeClassArchive {
   /**
    * JVM options for a node about to start: map the archive when it exists; else, for the first broker of
    * this machine's build that finds no archive and no other JVM recording one, record its classes.
+   *
+   * @param running whether that node is running, asked when its cluster is ready: a list recorded by a
+   *     node that did not get there may be cut short, and is not written
    */
-  synchronized List<String> jvmOptions(boolean broker) {
+  synchronized List<String> jvmOptions(boolean broker, BooleanSupplier running) {
     if (Files.isRegularFile(archive)) {
+      markUsed();
       return List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:auto");
     }
-    if (stage != Stage.IDLE || !broker || !takeLock()) {
+    if (stage != Stage.IDLE || !broker || failedRecently() || !takeLock()) {
       return List.of();
     }
     stage = Stage.RECORDING;
+    recorderRunning = running;
     return List.of("-XX:DumpLoadedClassList=" + classList);
   }
 
@@ -154,19 +189,28 @@ public final class NodeClassArchive {
 
   /**
    * Writes the archive from the classes recorded so far, in a background JVM, if this instance recorded
-   * them and has not written it yet.
+   * them, the recording node is running and the archive is not written yet.
    *
-   * @return completes with true once the archive is in place, false if writing it failed
+   * @return completes with true once the archive is in place, false if it is not written
    */
   synchronized CompletableFuture<Boolean> write() {
     if (stage != Stage.RECORDING) {
-      return written;
+      return stage == Stage.IDLE ? CompletableFuture.completedFuture(false) : written;
+    }
+    BooleanSupplier running = recorderRunning;
+    if (running != null && !running.getAsBoolean()) {
+      // the next broker started records again
+      stage = Stage.IDLE;
+      recorderRunning = null;
+      deleteQuietly(classList);
+      releaseLock();
+      return CompletableFuture.completedFuture(false);
     }
     stage = Stage.DUMPING;
     try {
       Path list = Files.createTempFile(lock.getParent(), "nodes-", ".classlist");
       Files.writeString(list, completeLines(Files.readString(classList, StandardCharsets.UTF_8)));
-      Path partial = lock.getParent().resolve(archive.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+      Path partial = lock.getParent().resolve(archive.getFileName() + "." + owner + ".tmp");
       Path dumpLog = lock.getParent().resolve(archive.getFileName() + ".log");
       Process started =
           new ProcessBuilder(
@@ -184,6 +228,7 @@ public final class NodeClassArchive {
       started.onExit().thenRun(() -> finishDump(started, list, partial, dumpLog));
     } catch (IOException | RuntimeException e) {
       log.debug("cannot write the nodes' class-data archive", e);
+      markFailed();
       finish(false);
     }
     return written;
@@ -196,9 +241,9 @@ public final class NodeClassArchive {
         Files.move(partial, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         moved = true;
         log.info("node JVMs now start from the class-data archive {}", archive);
-        deleteUnusedArchives();
       } else {
         log.info("writing the nodes' class-data archive failed (see {}); nodes start without it", dumpLog);
+        markFailed();
       }
     } catch (IOException | RuntimeException e) {
       log.debug("cannot write the nodes' class-data archive", e);
@@ -212,7 +257,7 @@ public final class NodeClassArchive {
   private synchronized void finish(boolean archiveWritten) {
     stage = Stage.DONE;
     deleteQuietly(classList);
-    deleteQuietly(lock);
+    releaseLock();
     written.complete(archiveWritten);
   }
 
@@ -239,20 +284,21 @@ public final class NodeClassArchive {
       finish(false);
     } catch (InterruptedException e) {
       running.destroyForcibly();
+      finish(false);
       Thread.currentThread().interrupt();
     }
   }
 
+  /** Takes the lock (a file holding this JVM's PID), or a lock left by a JVM that died while recording. */
   private boolean takeLock() {
     try {
-      Files.createFile(lock);
+      Files.writeString(lock, owner, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
       return true;
     } catch (FileAlreadyExistsException e) {
       try {
-        Instant written = Files.getLastModifiedTime(lock).toInstant();
-        if (written.isBefore(Instant.now().minus(STALE_LOCK))) {
+        if (Files.getLastModifiedTime(lock).toInstant().isBefore(Instant.now().minus(STALE_LOCK))) {
           Files.deleteIfExists(lock);
-          Files.createFile(lock);
+          Files.writeString(lock, owner, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
           return true;
         }
       } catch (IOException ignored) {
@@ -264,13 +310,56 @@ public final class NodeClassArchive {
     }
   }
 
-  private void deleteUnusedArchives() {
-    Instant cutoff = Instant.now().minus(UNUSED_ARCHIVE);
+  /** Deletes the lock if it is this JVM's. */
+  private void releaseLock() {
+    try {
+      if (Files.isRegularFile(lock) && Files.readString(lock, StandardCharsets.UTF_8).equals(owner)) {
+        Files.deleteIfExists(lock);
+      }
+    } catch (IOException ignored) {
+      // gone already
+    }
+  }
+
+  private void markFailed() {
+    try {
+      Files.writeString(failed, Instant.now() + "\n", StandardCharsets.UTF_8);
+    } catch (IOException ignored) {
+      // the next JVM tries again
+    }
+  }
+
+  private boolean failedRecently() {
+    try {
+      return Files.getLastModifiedTime(failed).toInstant().isAfter(Instant.now().minus(RETRY_AFTER_FAILURE));
+    } catch (IOException e) {
+      return false; // never failed
+    }
+  }
+
+  /** Once per JVM, the archive's modification time becomes "last used", so cleaning keeps what is in use. */
+  private void markUsed() {
+    if (!used) {
+      used = true;
+      try {
+        Files.setLastModifiedTime(archive, FileTime.from(Instant.now()));
+      } catch (IOException ignored) {
+        // read-only: it may be deleted as unused after a week, and is then written again
+      }
+    }
+  }
+
+  /** Archives unused for a week, and what JVMs killed while recording or writing left for a day. */
+  private void deleteLeftovers() {
+    Instant now = Instant.now();
     try (Stream<Path> files = Files.list(archive.getParent())) {
       files
-          .filter(f -> !f.equals(archive))
           .filter(f -> f.getFileName().toString().startsWith("nodes-"))
-          .filter(f -> lastModified(f).toInstant().isBefore(cutoff))
+          .filter(f -> !f.equals(archive) && !f.equals(lock) && !f.equals(failed))
+          .filter(f -> {
+            Duration age = f.getFileName().toString().endsWith(".jsa") ? UNUSED_ARCHIVE : LEFTOVER;
+            return lastModified(f).toInstant().isBefore(now.minus(age));
+          })
           .forEach(NodeClassArchive::deleteQuietly);
     } catch (IOException | UncheckedIOException e) {
       log.debug("cannot clean {}", archive.getParent(), e);

@@ -30,11 +30,18 @@ public final class NodeProcess {
   private final Path stateFile;
   private final Path logFile;
   private final List<String> jvmOptions;
+  private final List<String> launcher;
   private final boolean broker;
   private @Nullable Process process;
   private @Nullable OutputStream lifeline;
 
-  /** {@code broker}: a broker's classes are what a class-data archive for the nodes is recorded from. */
+  /**
+   * A node that {@link #start()} launches.
+   *
+   * @param launcher a command that execs the node's {@code java} command in its own process (such as
+   *     {@code taskset -c 0}, which keeps the PID), or empty
+   * @param broker whether the node is a broker: a class-data archive for the nodes is recorded from a broker
+   */
   public NodeProcess(
       String name,
       Path properties,
@@ -42,8 +49,10 @@ public final class NodeProcess {
       Path stateFile,
       Path logFile,
       List<String> jvmOptions,
+      List<String> launcher,
       boolean broker) {
     this.name = name;
+    this.launcher = List.copyOf(launcher);
     this.broker = broker;
     this.properties = properties;
     this.clusterId = clusterId;
@@ -57,15 +66,15 @@ public final class NodeProcess {
     if (isAlive()) {
       throw new IllegalStateException(name + " is already running as PID " + pid());
     }
-    List<String> command = new ArrayList<>();
+    List<String> command = new ArrayList<>(launcher);
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(jvmOptions);
     String override = classpathOverride();
     List<String> jars = override == null ? recordedJars() : null;
     NodeClassArchive archive = NodeClassArchive.forJars(jars);
     if (archive != null) {
-      command.addAll(archive.jvmOptions(broker));
+      command.addAll(archive.jvmOptions(broker, this::isRunning)); // before the caller's: theirs win
     }
+    command.addAll(jvmOptions);
     command.add("-cp");
     command.add(childClasspath(override, jars));
     command.add(NodeMain.class.getName());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,27 +20,46 @@ class NodeClassArchiveTest {
 
   @Test
   void kafkaClassesComeFromTheArchiveOnceItIsWritten(@TempDir Path directory) throws Exception {
-    List<String> jars = NodeProcess.recordedJars();
-    assertThat(jars).as("the Kafka jars recorded at build time").isNotNull().isNotEmpty();
+    List<String> jars = jars();
     NodeClassArchive archive = new NodeClassArchive(jars, directory);
 
-    List<String> record = archive.jvmOptions(true);
+    assertThat(archive.jvmOptions(false, () -> true)).as("a controller, before any archive").isEmpty();
+    List<String> record = archive.jvmOptions(true, () -> true);
     assertThat(record).singleElement().asString().startsWith("-XX:DumpLoadedClassList=");
-    assertThat(archive.jvmOptions(true)).as("a second broker while the first records").isEmpty();
-    assertThat(new NodeClassArchive(jars, directory).jvmOptions(true))
+    assertThat(archive.jvmOptions(true, () -> true)).as("a second broker while the first records").isEmpty();
+    assertThat(new NodeClassArchive(jars, directory).jvmOptions(true, () -> true))
         .as("another JVM's broker while this one holds the lock")
         .isEmpty();
     assertThat(kafkaMainSource(jars, record)).isEqualTo("kafka.Kafka source: file:" + kafkaJar(jars));
 
     assertThat(archive.write().get(3, TimeUnit.MINUTES)).as("archive written").isTrue();
     assertThat(archive.path()).isNotEmptyFile();
-    assertThat(directory.resolve(archive.path().getFileName().toString().replace(".jsa", ".lock")))
-        .as("the lock, once the archive is written")
-        .doesNotExist();
+    assertThat(lockOf(archive)).as("the lock, once the archive is written").doesNotExist();
 
-    List<String> map = archive.jvmOptions(false);
+    List<String> map = archive.jvmOptions(false, () -> true);
     assertThat(map).contains("-XX:SharedArchiveFile=" + archive.path());
     assertThat(kafkaMainSource(jars, map)).isEqualTo("kafka.Kafka source: shared objects file");
+  }
+
+  @Test
+  void aListRecordedByABrokerThatIsNotRunningIsNotWrittenAndTheNextBrokerRecords(@TempDir Path directory)
+      throws Exception {
+    NodeClassArchive archive = new NodeClassArchive(jars(), directory);
+    assertThat(archive.jvmOptions(true, () -> false)).singleElement().asString().startsWith("-XX:DumpLoadedClassList=");
+
+    assertThat(archive.write().get(1, TimeUnit.SECONDS)).as("written from a broker that never ran").isFalse();
+    assertThat(archive.path()).doesNotExist();
+    assertThat(lockOf(archive)).doesNotExist();
+    assertThat(archive.jvmOptions(true, () -> true)).as("the next broker").singleElement().asString()
+        .startsWith("-XX:DumpLoadedClassList=");
+  }
+
+  @Test
+  void aNodeGivenABrokenArchiveStartsWithoutIt(@TempDir Path directory) throws Exception {
+    Path broken = Files.writeString(directory.resolve("broken.jsa"), "not an archive");
+    List<String> jars = jars();
+    assertThat(kafkaMainSource(jars, List.of("-XX:SharedArchiveFile=" + broken, "-Xshare:auto")))
+        .isEqualTo("kafka.Kafka source: file:" + kafkaJar(jars));
   }
 
   @Test
@@ -48,6 +68,16 @@ class NodeClassArchiveTest {
         .isEqualTo("java/lang/Object id: 0\n");
     assertThat(NodeClassArchive.completeLines("java/lang/Obj")).isEmpty();
     assertThat(NodeClassArchive.completeLines("a\nb\n")).isEqualTo("a\nb\n");
+  }
+
+  private static List<String> jars() {
+    List<String> jars = NodeProcess.recordedJars();
+    assertThat(jars).as("the Kafka jars recorded at build time").isNotNull().isNotEmpty();
+    return jars;
+  }
+
+  private static Path lockOf(NodeClassArchive archive) {
+    return archive.path().resolveSibling(archive.path().getFileName().toString().replace(".jsa", ".lock"));
   }
 
   private static String kafkaJar(List<String> jars) {
