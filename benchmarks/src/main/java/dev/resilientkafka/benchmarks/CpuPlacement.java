@@ -27,6 +27,8 @@ enum CpuPlacement {
   SHARED,
   SPLIT;
 
+  private static final List<Integer> ALLOWED_AT_START = List.copyOf(readAllowedCpus());
+
   /** The placement {@code -Dbench.cpus} names. */
   static CpuPlacement fromProperty() {
     return of(System.getProperty("bench.cpus", "shared"), allowedCpus().size());
@@ -102,9 +104,14 @@ enum CpuPlacement {
 
   /**
    * The CPUs this JVM may run on ({@code Cpus_allowed_list} in {@code /proc/self/status}: a container's
-   * cpuset or a {@code taskset} the suite was started under), else 0 to the processor count - 1.
+   * cpuset or a {@code taskset} the suite was started under), else 0 to the processor count - 1; read once,
+   * before {@link #placeThisJvm()} narrows them.
    */
   static List<Integer> allowedCpus() {
+    return ALLOWED_AT_START;
+  }
+
+  private static List<Integer> readAllowedCpus() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.UTF_8)) {
         if (line.startsWith("Cpus_allowed_list:")) {
