@@ -18,10 +18,7 @@ final class BenchClusters {
     if (root != null && !root.isBlank()) {
       DirectoryCleaner.delete(Path.of(root, name));
     }
-    LocalKafkaCluster.Builder builder =
-        LocalKafkaCluster.builder().name(name).brokerProperty("log.retention.check.interval.ms", "10000");
-    String cpus = CpuPlacement.fromProperty().nodeCpus();
-    return cpus == null ? builder : builder.cpus(cpus);
+    return LocalKafkaCluster.builder().name(name).brokerProperty("log.retention.check.interval.ms", "10000");
   }
 
   /**

@@ -95,9 +95,6 @@ public final class BenchmarkSuite {
         throw new IllegalArgumentException("Invalid value " + part + " for --only: accepted parts are " + PARTS);
       }
     }
-    // a wrong -Dbench.cpus fails here, not at the first client JVM; split moves this JVM (whose threads run the
-    // faults and stall parts' clients) onto the clients' CPUs
-    CpuPlacement.fromProperty().placeThisJvm();
     if (rewrite) {
       new BenchmarkSuite(mode, results).rewrite(parts);
       return;
@@ -225,9 +222,8 @@ public final class BenchmarkSuite {
     String section = body.run();
     double after = MachineInfo.loadAverage();
     log("part %s done: load average %.2f", name, after);
-    String measured = String.format(Locale.ROOT, "_Measured %s; CPUs %s; load average (1 min) %.2f before, %.2f "
-        + "after; %.1f min._%n%n", started, CpuPlacement.fromProperty().describe(), before, after,
-        (System.nanoTime() - start) / 6e10);
+    String measured = String.format(Locale.ROOT, "_Measured %s; load average (1 min) %.2f before, %.2f after; "
+        + "%.1f min._%n%n", started, before, after, (System.nanoTime() - start) / 6e10);
     Files.writeString(partsDir.resolve(name + ".md"), section + measured, StandardCharsets.UTF_8);
     if (raw != null) {
       ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

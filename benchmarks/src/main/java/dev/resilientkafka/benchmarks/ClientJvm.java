@@ -94,11 +94,9 @@ final class ClientJvm {
    * (none when null).
    */
   static Child start(Class<?> main, List<String> options, List<String> args, Path log, @Nullable Path otherBuild) {
-    CpuPlacement placement = CpuPlacement.fromProperty();
-    List<String> command = new ArrayList<>(placement.clientLauncher());
+    List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions());
-    command.addAll(placement.clientJvmOptions());
     command.addAll(options);
     command.add("-cp");
     command.add(classPath(otherBuild));

@@ -20,7 +20,6 @@ public final class MachineInfo {
     text.append("- Available processors (JVM): ").append(Runtime.getRuntime().availableProcessors()).append('\n');
     text.append("- System load average (1 min): ")
         .append(String.format("%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage())).append('\n');
-    text.append("- CPU placement (`bench.cpus`): ").append(CpuPlacement.fromProperty().describe()).append('\n');
     text.append("- `nproc`: ").append(run(List.of("nproc")).trim()).append('\n');
     text.append("- `uptime`: ").append(run(List.of("uptime")).trim()).append('\n');
     text.append("- CPU: ").append(run(List.of("sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2")).trim())

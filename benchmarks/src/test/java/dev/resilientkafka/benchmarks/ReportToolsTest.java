@@ -16,20 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 class ReportToolsTest {
 
   @Test
-  void cpuPlacementSplitsTheMachineInHalvesAndRefusesOtherValues() {
-    assertThat(CpuPlacement.of("", 2)).isEqualTo(CpuPlacement.SHARED);
-    assertThat(CpuPlacement.of("split", 2)).isEqualTo(CpuPlacement.SPLIT);
-    assertThat(CpuPlacement.SHARED.clientLauncher()).isEmpty();
-    assertThat(CpuPlacement.SHARED.nodeCpus()).isNull();
-    assertThatThrownBy(() -> CpuPlacement.of("pinned", 2))
-        .hasMessage("Invalid value pinned for bench.cpus: must be shared or split");
-    assertThatThrownBy(() -> CpuPlacement.of("split", 1))
-        .hasMessage("Invalid value split for bench.cpus: this JVM may run on 1 CPU, split needs at least 2");
-    assertThat(CpuPlacement.parseList("0-3,8,10-11")).containsExactly(0, 1, 2, 3, 8, 10, 11);
-    assertThat(CpuPlacement.allowedCpus()).isNotEmpty();
-  }
-
-  @Test
   void spreadIsMedianAndRange() {
     assertThat(Spread.of(5, 1, 3)).isEqualTo(new Spread(3, 1, 5, 3));
     assertThat(Spread.of(4, 1, 3, 2)).isEqualTo(new Spread(2.5, 1, 4, 4));

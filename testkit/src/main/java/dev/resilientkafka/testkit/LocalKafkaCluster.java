@@ -645,7 +645,6 @@ public final class LocalKafkaCluster implements AutoCloseable {
               broker.directory().resolve("state"),
               broker.logFile(),
               childJvmOptions(config.brokerHeap),
-              launcher(),
               true);
       broker.process(process);
     }
@@ -732,14 +731,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
         dir.resolve("state"),
         dir.resolve("controller-" + index + ".log"),
         childJvmOptions(config.controllerHeap),
-        launcher(),
         false);
-  }
-
-  /** What the node's {@code java} command runs under: {@code taskset} when the nodes have their own CPUs. */
-  private List<String> launcher() {
-    String cpus = config.cpus;
-    return cpus == null ? List.of() : List.of("taskset", "-c", cpus);
   }
 
   private List<String> childJvmOptions(String heap) {
@@ -839,7 +831,6 @@ public final class LocalKafkaCluster implements AutoCloseable {
     private boolean tls;
     private boolean advertisePodIps;
     private boolean rackAwareSelector = true;
-    private @Nullable String cpus;
     private boolean ipv6;
     private final Map<String, Integer> extraPorts = new LinkedHashMap<>();
     private final Map<String, String> brokerProperties = new LinkedHashMap<>();
@@ -1031,21 +1022,6 @@ public final class LocalKafkaCluster implements AutoCloseable {
     /** A controller setting applied after the testkit's own. */
     public Builder controllerProperty(String key, String value) {
       this.controllerProperties.put(key, value);
-      return this;
-    }
-
-    /**
-     * Runs every node on these CPUs only ({@code taskset -c}, Linux), so that a client measured beside the
-     * cluster has the other CPUs to itself; default: any CPU.
-     *
-     * @param cpus a CPU list such as {@code 0}, {@code 0-3} or {@code 0,2}
-     * @throws IllegalArgumentException if {@code cpus} is not such a list
-     */
-    public Builder cpus(String cpus) {
-      if (cpus == null || !cpus.matches("\\d+(-\\d+)?(,\\d+(-\\d+)?)*")) {
-        throw new IllegalArgumentException("cpus must be a CPU list such as 0, 0-3 or 0,2; was " + cpus);
-      }
-      this.cpus = cpus;
       return this;
     }
 

@@ -30,7 +30,6 @@ public final class NodeProcess {
   private final Path stateFile;
   private final Path logFile;
   private final List<String> jvmOptions;
-  private final List<String> launcher;
   private final boolean broker;
   private @Nullable Process process;
   private @Nullable OutputStream lifeline;
@@ -38,8 +37,6 @@ public final class NodeProcess {
   /**
    * A node that {@link #start()} launches.
    *
-   * @param launcher a command that execs the node's {@code java} command in its own process (such as
-   *     {@code taskset -c 0}, which keeps the PID), or empty
    * @param broker whether the node is a broker: a class-data archive for the nodes is recorded from a broker
    */
   public NodeProcess(
@@ -49,10 +46,8 @@ public final class NodeProcess {
       Path stateFile,
       Path logFile,
       List<String> jvmOptions,
-      List<String> launcher,
       boolean broker) {
     this.name = name;
-    this.launcher = List.copyOf(launcher);
     this.broker = broker;
     this.properties = properties;
     this.clusterId = clusterId;
@@ -66,7 +61,7 @@ public final class NodeProcess {
     if (isAlive()) {
       throw new IllegalStateException(name + " is already running as PID " + pid());
     }
-    List<String> command = new ArrayList<>(launcher);
+    List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     String override = classpathOverride();
     List<String> jars = override == null ? recordedJars() : null;
