@@ -84,11 +84,14 @@ public final class NodeClassArchive {
   private final Path lock;
   private final Path failed;
   private final Path classList;
-  private final String owner = Long.toString(ProcessHandle.current().pid());
+  /** This JVM in lock and file names: its PID, and a random part for JVMs of other PID namespaces. */
+  private final String owner =
+      ProcessHandle.current().pid() + "-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
   private final CompletableFuture<Boolean> written = new CompletableFuture<>();
   private Stage stage = Stage.IDLE;
   private @Nullable BooleanSupplier recorderRunning;
   private @Nullable Process dump;
+  private boolean stoppedAtExit;
   private boolean used;
 
   /** An archive in {@code directory} for nodes whose classpath starts with {@code jars}. */
@@ -145,6 +148,8 @@ public final class NodeClassArchive {
     if (!owner.equals(user) || !Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
       throw new IOException(directory + " is not a directory of " + user + " (owner " + owner + ")");
     }
+    // one made by an earlier version, or with a wider umask: only its owner may put code there
+    Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
     return directory;
   }
 
@@ -241,7 +246,7 @@ public final class NodeClassArchive {
         Files.move(partial, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         moved = true;
         log.info("node JVMs now start from the class-data archive {}", archive);
-      } else {
+      } else if (!stoppedAtExit()) {
         log.info("writing the nodes' class-data archive failed (see {}); nodes start without it", dumpLog);
         markFailed();
       }
@@ -263,8 +268,8 @@ public final class NodeClassArchive {
 
   /**
    * At exit: a recording no cluster became ready for leaves no lock behind; an archive being written is
-   * waited for (it takes seconds, once per machine), within the time Maven's Surefire gives a test JVM to
-   * end, then stopped.
+   * waited for (once per machine: 7 s on an idle machine here, 26 s while a build's tests ran), within the
+   * time Maven's Surefire gives a test JVM to end, then stopped.
    */
   private void atExit() {
     Process running;
@@ -280,13 +285,24 @@ public final class NodeClassArchive {
     try {
       written.get(EXIT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException | ExecutionException e) {
-      running.destroyForcibly();
-      finish(false);
+      stopAtExit(running);
     } catch (InterruptedException e) {
-      running.destroyForcibly();
-      finish(false);
+      stopAtExit(running);
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** Stops a write that did not end in time: cut short, not failed, so the next JVM records again. */
+  private void stopAtExit(Process running) {
+    synchronized (this) {
+      stoppedAtExit = true;
+    }
+    running.destroyForcibly();
+    finish(false);
+  }
+
+  private synchronized boolean stoppedAtExit() {
+    return stoppedAtExit;
   }
 
   /** Takes the lock (a file holding this JVM's PID), or a lock left by a JVM that died while recording. */

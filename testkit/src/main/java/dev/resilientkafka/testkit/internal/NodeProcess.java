@@ -32,6 +32,8 @@ public final class NodeProcess {
   private final List<String> jvmOptions;
   private final boolean broker;
   private @Nullable Process process;
+  /** Starts so far: a class list is written only if the incarnation that recorded it is running. */
+  private volatile int incarnation;
   private @Nullable OutputStream lifeline;
 
   /**
@@ -64,14 +66,17 @@ public final class NodeProcess {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     String override = classpathOverride();
-    List<String> jars = override == null ? recordedJars() : null;
+    String testkit = testkitLocation();
+    List<String> jars = override == null && testkit != null ? recordedJars() : null;
     NodeClassArchive archive = NodeClassArchive.forJars(jars);
     if (archive != null) {
-      command.addAll(archive.jvmOptions(broker, this::isRunning)); // before the caller's: theirs win
+      int recording = incarnation + 1;
+      // before the caller's options: theirs win
+      command.addAll(archive.jvmOptions(broker, () -> incarnation == recording && isRunning()));
     }
     command.addAll(jvmOptions);
     command.add("-cp");
-    command.add(childClasspath(override, jars));
+    command.add(childClasspath(override, jars, testkit));
     command.add(NodeMain.class.getName());
     command.add(properties.toString());
     command.add(clusterId);
@@ -89,6 +94,7 @@ public final class NodeProcess {
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
       Process started = builder.start();
+      incarnation++;
       // stdin stays open for the child's whole life: its watchdog halts the child when it closes
       lifeline = started.getOutputStream();
       process = started;
@@ -214,16 +220,17 @@ public final class NodeProcess {
    * build time (so the broker runs on the Kafka version it was built with, whatever client version the
    * caller's classpath has), else, when those jars are not on this machine, the caller's classpath.
    */
-  private static String childClasspath(@Nullable String override, @Nullable List<String> jars) {
+  private static String childClasspath(
+      @Nullable String override, @Nullable List<String> jars, @Nullable String testkit) {
     if (override != null) {
       return override;
     }
-    if (jars == null) {
+    if (jars == null || testkit == null) {
       return System.getProperty("java.class.path");
     }
     // the testkit's own classes last: a class-data archive of the jars needs its classpath to be a prefix
     List<String> entries = new ArrayList<>(jars);
-    entries.add(testkitLocation());
+    entries.add(testkit);
     return String.join(java.io.File.pathSeparator, entries);
   }
 
@@ -232,11 +239,13 @@ public final class NodeProcess {
     return override == null || override.isBlank() ? null : override;
   }
 
-  private static String testkitLocation() {
+  /** Where the testkit's classes are (a jar or a build directory), or null when that is unknown. */
+  private static @Nullable String testkitLocation() {
     try {
       return Path.of(NodeMain.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-    } catch (java.net.URISyntaxException e) {
-      throw new IllegalStateException("cannot locate the testkit's classes", e);
+    } catch (java.net.URISyntaxException | RuntimeException e) {
+      log.debug("cannot locate the testkit's classes; using the caller's classpath", e);
+      return null;
     }
   }
 

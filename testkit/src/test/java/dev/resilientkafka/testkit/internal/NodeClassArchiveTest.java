@@ -55,6 +55,21 @@ class NodeClassArchiveTest {
   }
 
   @Test
+  void aWriteThatFailedIsNotTriedAgainForADay(@TempDir Path directory) throws Exception {
+    List<String> jars = jars();
+    NodeClassArchive archive = new NodeClassArchive(jars, directory);
+    assertThat(archive.jvmOptions(true, () -> true)).singleElement().asString().startsWith("-XX:DumpLoadedClassList=");
+
+    // no node wrote the list it was told to: nothing to write the archive from
+    assertThat(archive.write().get(1, TimeUnit.MINUTES)).as("written from a list no node wrote").isFalse();
+    assertThat(archive.path()).doesNotExist();
+    assertThat(lockOf(archive)).doesNotExist();
+    assertThat(new NodeClassArchive(jars, directory).jvmOptions(true, () -> true))
+        .as("another JVM's broker after the failure")
+        .isEmpty();
+  }
+
+  @Test
   void aNodeGivenABrokenArchiveStartsWithoutIt(@TempDir Path directory) throws Exception {
     Path broken = Files.writeString(directory.resolve("broken.jsa"), "not an archive");
     List<String> jars = jars();
