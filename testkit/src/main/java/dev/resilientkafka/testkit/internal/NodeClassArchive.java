@@ -2,6 +2,8 @@ package dev.resilientkafka.testkit.internal;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.LinkOption;
@@ -43,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * JDK and of the Kafka jars (path, size, modification time), so it outlives one build and a new JDK or
  * Kafka version gets its own. Only the jars are archived: the testkit's own classes, which may be a build
  * directory, come last on the node's classpath, so the archive's classpath stays a prefix of it (as the
- * JVM requires). A lock file keeps two JVMs of one build from writing the same archive; a failed write is
+ * JVM requires). An OS file lock keeps two JVMs of one build from writing the same archive; a failed write is
  * not tried again for a day. Off where this JVM itself runs without class-data sharing (a JVM without CDS
  * support) and with {@code -Dresilientkafka.testkit.cds=false}.
  *
@@ -54,9 +56,6 @@ public final class NodeClassArchive {
 
   /** System property: {@code false} turns the archive off. */
   static final String ENABLED_PROPERTY = "resilientkafka.testkit.cds";
-
-  /** A lock older than this belongs to a JVM that died while recording. */
-  private static final Duration STALE_LOCK = Duration.ofMinutes(10);
 
   /** After a failed write, how long before a JVM records again. */
   private static final Duration RETRY_AFTER_FAILURE = Duration.ofDays(1);
@@ -84,13 +83,14 @@ public final class NodeClassArchive {
   private final Path lock;
   private final Path failed;
   private final Path classList;
-  /** This JVM in lock and file names: its PID, and a random part for JVMs of other PID namespaces. */
+  /** This JVM in file names: its PID, and a random part for JVMs of other PID namespaces. */
   private final String owner =
       ProcessHandle.current().pid() + "-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
   private final CompletableFuture<Boolean> written = new CompletableFuture<>();
   private Stage stage = Stage.IDLE;
   private @Nullable BooleanSupplier recorderRunning;
   private @Nullable Process dump;
+  private @Nullable FileChannel lockChannel;
   private boolean stoppedAtExit;
   private boolean used;
 
@@ -305,35 +305,42 @@ public final class NodeClassArchive {
     return stoppedAtExit;
   }
 
-  /** Takes the lock (a file holding this JVM's PID), or a lock left by a JVM that died while recording. */
+  /**
+   * Takes the lock: an OS file lock, as the loopback addresses use, which the OS drops when its JVM dies,
+   * so a JVM killed while recording leaves nothing to clean.
+   */
   private boolean takeLock() {
+    FileChannel channel = null;
     try {
-      Files.writeString(lock, owner, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-      return true;
-    } catch (FileAlreadyExistsException e) {
-      try {
-        if (Files.getLastModifiedTime(lock).toInstant().isBefore(Instant.now().minus(STALE_LOCK))) {
-          Files.deleteIfExists(lock);
-          Files.writeString(lock, owner, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-          return true;
-        }
-      } catch (IOException ignored) {
-        // another JVM took or removed it meanwhile
+      channel = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      if (channel.tryLock() != null) {
+        lockChannel = channel;
+        return true;
       }
-      return false;
-    } catch (IOException e) {
-      return false;
+    } catch (IOException | OverlappingFileLockException e) {
+      // held by another JVM, or by another instance in this one
+    }
+    closeQuietly(channel);
+    return false;
+  }
+
+  /** Releases the lock if this instance holds it; the file goes first, while it is still held. */
+  private void releaseLock() {
+    FileChannel channel = lockChannel;
+    lockChannel = null;
+    if (channel != null) {
+      deleteQuietly(lock);
+      closeQuietly(channel);
     }
   }
 
-  /** Deletes the lock if it is this JVM's. */
-  private void releaseLock() {
+  private static void closeQuietly(@Nullable FileChannel channel) {
     try {
-      if (Files.isRegularFile(lock) && Files.readString(lock, StandardCharsets.UTF_8).equals(owner)) {
-        Files.deleteIfExists(lock);
+      if (channel != null) {
+        channel.close(); // releases its lock
       }
     } catch (IOException ignored) {
-      // gone already
+      // the OS drops the lock with the process anyway
     }
   }
 

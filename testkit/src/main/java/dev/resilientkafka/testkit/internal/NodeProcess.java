@@ -66,8 +66,8 @@ public final class NodeProcess {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     String override = classpathOverride();
-    String testkit = testkitLocation();
-    List<String> jars = override == null && testkit != null ? recordedJars() : null;
+    String testkit = TestkitClasspath.LOCATION;
+    List<String> jars = override == null && testkit != null ? TestkitClasspath.JARS : null;
     NodeClassArchive archive = NodeClassArchive.forJars(jars);
     if (archive != null) {
       int recording = incarnation + 1;
@@ -237,6 +237,12 @@ public final class NodeProcess {
   private static @Nullable String classpathOverride() {
     String override = System.getProperty("resilientkafka.testkit.classpath");
     return override == null || override.isBlank() ? null : override;
+  }
+
+  /** What the node classpath is made of, looked up once per JVM rather than at every node start. */
+  private static final class TestkitClasspath {
+    static final @Nullable String LOCATION = testkitLocation();
+    static final @Nullable List<String> JARS = recordedJars();
   }
 
   /** Where the testkit's classes are (a jar or a build directory), or null when that is unknown. */
