@@ -18,9 +18,7 @@ final class BenchClusters {
     if (root != null && !root.isBlank()) {
       DirectoryCleaner.delete(Path.of(root, name));
     }
-    return LocalKafkaCluster.builder().name(name).brokerProperty("log.retention.check.interval.ms", "10000")
-        // Kafka's own, as when the committed results were measured (the testkit's is 2 s, for idle tests)
-        .brokerProperty("replica.fetch.wait.max.ms", "500");
+    return LocalKafkaCluster.builder().name(name).brokerProperty("log.retention.check.interval.ms", "10000");
   }
 
   /**

@@ -63,11 +63,6 @@ public final class NodeConfigs {
     config.put("num.network.threads", "2");
     config.put("num.replica.fetchers", "1");
     config.put("log.segment.bytes", Integer.toString(64 * 1024 * 1024));
-    // An idle follower asks its leader for data every 2 s instead of Kafka's 0.5 s (a fetch returns as soon
-    // as data arrives either way, so replication and acks=all are as fast): an idle 3-broker cluster used
-    // 5.4 s of CPU per 30 s at 0.5 s and 4.0 s at 2 s here, which tests running side by side share. A
-    // consumer reading from a follower may see an idle partition's last records up to 2 s later.
-    config.put("replica.fetch.wait.max.ms", "2000");
     return config;
   }
 
