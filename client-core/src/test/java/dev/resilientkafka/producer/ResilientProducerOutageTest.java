@@ -23,6 +23,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * KafkaProducer. During the outage, small-buffer producers show the overflow policy, the named cause and
  * close() with records outstanding.
  */
+@Tag("long")
 class ResilientProducerOutageTest {
   private static final Duration WAIT = Duration.ofSeconds(90);
   private static final Duration OUTAGE = Duration.ofSeconds(130);

@@ -11,6 +11,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -26,6 +27,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  *
  * <p>Random schedules: {@code -Dresilientkafka.seed=N} replays a run. The long soak is {@link SoakTest}.
  */
+@Tag("long")
 class FailureMatrixTest {
   private static final Duration WAIT = Duration.ofSeconds(120);
   private static final List<DeliveryReport> REPORTS = new CopyOnWriteArrayList<>();
