@@ -29,6 +29,7 @@ import org.apache.kafka.common.errors.RetriableException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.Test;
  * KafkaProducer} with the same settings, {@link TunedTwins}) running the same application code; both are
  * printed, the library's result is asserted. Output topics are read with {@code read_committed}.
  */
+@Tag("long")
 class TransactionalFaultsTest {
   private static final Duration WAIT = Duration.ofSeconds(120);
   private static final Duration DELIVERY = Duration.ofSeconds(120);

@@ -288,14 +288,16 @@ class ConsoleToolsTest {
 
     CliProcess.Result result = ourProducer("fragile", List.of("k1:first", "k2:second"),
         "--producer-property", "request.timeout.ms=1500",
-        "--producer-property", "resilient.delivery.timeout.ms=4000");
+        // long enough for a JVM started on a loaded machine to reach the leader and hear NOT_ENOUGH_REPLICAS at
+        // least once (with 4 s, a starved start timed out before its first produce request: BROKERS_UNREACHABLE)
+        "--producer-property", "resilient.delivery.timeout.ms=10000");
 
     assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.FINDINGS);
     assertThat(result.stderr())
         .contains("undelivered: line 1 (key k1): cause " + FailureCause.ISR_SHORTFALL)
         .contains("undelivered: line 2 (key k2): cause " + FailureCause.ISR_SHORTFALL)
         .contains("console-producer: sent 2, delivered 0, failed 2");
-    System.out.printf("undeliverable: producer gave up and exited %d after %d ms (delivery timeout 4000 ms)%n",
+    System.out.printf("undeliverable: producer gave up and exited %d after %d ms (delivery timeout 10000 ms)%n",
         result.exitCode(), result.millis());
   }
 }
