@@ -25,7 +25,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  * <p>The controller fences a silent broker after 5 s ({@code broker.session.timeout.ms}, Kafka's default
  * is 9 s) to keep the suite short; the hard bounces still wait for that fencing before restarting.
  *
- * <p>Random schedules: {@code -Dresilientkafka.seed=N} replays a run. The long soak is {@link SoakTest}.
+ * <p>Random schedules: {@code -Dresilientkafka.seed=N} replays a run. Tagged {@code long}: the normal build
+ * leaves this class out, so a replay names the profile: {@code ./mvnw -B -pl client-core -am verify
+ * -Plong-tests -Dtest=FailureMatrixTest -Dsurefire.failIfNoSpecifiedTests=false -Dresilientkafka.seed=N}.
+ * The long soak is {@link SoakTest}.
  */
 @Tag("long")
 class FailureMatrixTest {
