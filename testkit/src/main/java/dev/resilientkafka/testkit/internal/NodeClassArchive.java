@@ -21,6 +21,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
@@ -85,13 +86,14 @@ public final class NodeClassArchive {
   private final Path classList;
   /** This JVM in file names: its PID, and a random part for JVMs of other PID namespaces. */
   private final String owner =
-      ProcessHandle.current().pid() + "-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
+      ProcessHandle.current().pid() + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
   private final CompletableFuture<Boolean> written = new CompletableFuture<>();
   private Stage stage = Stage.IDLE;
   private @Nullable BooleanSupplier recorderRunning;
   private @Nullable Process dump;
   private @Nullable FileChannel lockChannel;
-  private boolean stoppedAtExit;
+  /** Set at exit when a write is cut short: that is not a failure, so the next JVM records again. */
+  private volatile boolean stoppedAtExit;
   private boolean used;
 
   /** An archive in {@code directory} for nodes whose classpath starts with {@code jars}. */
@@ -246,7 +248,7 @@ public final class NodeClassArchive {
         Files.move(partial, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         moved = true;
         log.info("node JVMs now start from the class-data archive {}", archive);
-      } else if (!stoppedAtExit()) {
+      } else if (!stoppedAtExit) {
         log.info("writing the nodes' class-data archive failed (see {}); nodes start without it", dumpLog);
         markFailed();
       }
@@ -294,15 +296,9 @@ public final class NodeClassArchive {
 
   /** Stops a write that did not end in time: cut short, not failed, so the next JVM records again. */
   private void stopAtExit(Process running) {
-    synchronized (this) {
-      stoppedAtExit = true;
-    }
+    stoppedAtExit = true;
     running.destroyForcibly();
     finish(false);
-  }
-
-  private synchronized boolean stoppedAtExit() {
-    return stoppedAtExit;
   }
 
   /**
