@@ -103,6 +103,7 @@ class HeadlessServiceBootstrapClusterTest {
       ConcurrentLinkedQueue<Long> ackTimes = new ConcurrentLinkedQueue<>();
       ConcurrentLinkedQueue<String> acked = new ConcurrentLinkedQueue<>();
       AtomicInteger failed = new AtomicInteger();
+      ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
       AtomicInteger sent = new AtomicInteger();
       ScheduledExecutorService sender = Executors.newSingleThreadScheduledExecutor();
       sender.scheduleAtFixedRate(() -> {
@@ -113,6 +114,7 @@ class HeadlessServiceBootstrapClusterTest {
             acked.add(value);
           } else {
             failed.incrementAndGet();
+            failures.add(value + ": " + e);
           }
         });
       }, 0, 50, TimeUnit.MILLISECONDS); // 20 records/s
@@ -132,7 +134,7 @@ class HeadlessServiceBootstrapClusterTest {
       sender.shutdown();
       assertThat(sender.awaitTermination(70, TimeUnit.SECONDS)).isTrue();
       producer.flush();
-      assertThat(failed.get()).as("records failed").isZero();
+      assertThat(failed.get()).as("records failed: %s", failures).isZero();
 
       // the consumer built before both rotations reads every acknowledged record
       List<String> consumed = new ArrayList<>();
