@@ -88,15 +88,18 @@ final class ClientComparisons {
     createTopics(List.of("steady"), 6, 3);
     List<Sample> all = new ArrayList<>();
     Path baseline = baselineBuild();
-    for (int[] shape : SHAPES) {
+    boolean withoutIdsArm = Boolean.parseBoolean(System.getProperty("bench.steady.no-record-id-arm", "true").trim());
+    for (int[] shape : steadyShapes()) {
       List<Arm> arms = new ArrayList<>();
       for (ClientKind kind : ClientKind.values()) {
         arms.add(new Arm(kind.label(), ClientSpec.saturate(kind, cluster.bootstrapFqdns(), List.of("steady"), shape[0],
             shape[1], plan.warmupSeconds(), plan.windowSeconds())));
       }
-      // what the record-id header costs (Kafka encodes it with every record): the library without it
-      arms.add(new Arm(NO_RECORD_ID, ClientSpec.saturate(ClientKind.RESILIENT, cluster.bootstrapFqdns(),
-          List.of("steady"), shape[0], shape[1], plan.warmupSeconds(), plan.windowSeconds()).withoutRecordIds()));
+      if (withoutIdsArm) {
+        // what the record-id header costs (Kafka encodes it with every record): the library without it
+        arms.add(new Arm(NO_RECORD_ID, ClientSpec.saturate(ClientKind.RESILIENT, cluster.bootstrapFqdns(),
+            List.of("steady"), shape[0], shape[1], plan.warmupSeconds(), plan.windowSeconds()).withoutRecordIds()));
+      }
       if (baseline != null) {
         arms.add(new Arm(BASELINE, ClientSpec.saturate(ClientKind.RESILIENT, cluster.bootstrapFqdns(), List.of("steady"),
             shape[0], shape[1], plan.warmupSeconds(), plan.windowSeconds()), baseline));
@@ -127,10 +130,49 @@ final class ClientComparisons {
   }
 
   private static final int[][] SHAPES = {{1, 1024}, {8, 128}};
+
+  /**
+   * The shapes the steady part runs: {@code -Dbench.steady.shapes=1x1024,8x128} (sending threads x records in
+   * flight), both when unset; one shape alone affords more interleaved pairs in the same time.
+   *
+   * @throws IllegalArgumentException for a value that is not a list of {@code <threads>x<in flight>}
+   */
+  static List<int[]> steadyShapes() {
+    String named = System.getProperty("bench.steady.shapes", "").trim();
+    if (named.isEmpty()) {
+      return List.of(SHAPES);
+    }
+    List<int[]> shapes = new ArrayList<>();
+    for (String one : named.split(",")) {
+      String[] parts = one.trim().split("x");
+      try {
+        int threads = Integer.parseInt(parts[0]);
+        int inFlight = parts.length == 2 ? Integer.parseInt(parts[1]) : -1;
+        if (threads < 1 || inFlight < 1) {
+          throw new NumberFormatException(one);
+        }
+        shapes.add(new int[] {threads, inFlight});
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("Invalid value " + named + " for bench.steady.shapes: expected shapes "
+            + "<sending threads>x<records in flight>, comma-separated, e.g. 1x1024,8x128", e);
+      }
+    }
+    return shapes;
+  }
   /** The steady-state arm of the resilient producer with its record-id header turned off. */
   static final String NO_RECORD_ID = "resilient, no record id";
   /** The steady-state arm of the resilient producer of another build ({@link #baselineBuild()}). */
   static final String BASELINE = "resilient, baseline build";
+
+  /** The shapes {@code all} holds runs of, in the order they ran. */
+  private static List<int[]> shapesIn(List<Sample> all) {
+    List<int[]> shapes = new ArrayList<>();
+    all.stream().map(Sample::part).distinct().filter(part -> part.startsWith("steady-")).forEach(part -> {
+      String[] parts = part.substring("steady-".length()).split("x");
+      shapes.add(new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])});
+    });
+    return shapes;
+  }
 
   private static String shapeName(int[] shape) {
     return "steady-" + shape[0] + "x" + shape[1];
@@ -147,7 +189,7 @@ final class ClientComparisons {
         .append(" s window. CPU per record = the client JVM's process CPU time in the window / records acknowledged in ")
         .append("it; the second table splits it by thread. Cells: median (min-max). Ratios: resilient / plain of the medians; \"paired\" is the median ")
         .append("(min-max) of the ratios of runs that ran next to each other.\n\n");
-    for (int[] shape : SHAPES) {
+    for (int[] shape : shapesIn(all)) {
       List<Sample> samples = all.stream().filter(s -> s.part().equals(shapeName(shape))).toList();
       md.append("### ").append(shape[0]).append(shape[0] == 1 ? " sending thread" : " sending threads").append(" x ")
           .append(shape[1]).append(" records in flight\n\n")

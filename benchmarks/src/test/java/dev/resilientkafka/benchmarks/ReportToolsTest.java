@@ -145,6 +145,25 @@ class ReportToolsTest {
   }
 
   @Test
+  void steadyShapesAreReadFromTheirPropertyAndABadOneIsNamed() {
+    assertThat(ClientComparisons.steadyShapes()).as("not set: both shapes")
+        .containsExactly(new int[] {1, 1024}, new int[] {8, 128});
+    try {
+      System.setProperty("bench.steady.shapes", " 1x1024 ");
+      assertThat(ClientComparisons.steadyShapes()).containsExactly(new int[] {1, 1024});
+      System.setProperty("bench.steady.shapes", "4x256,2x512");
+      assertThat(ClientComparisons.steadyShapes()).containsExactly(new int[] {4, 256}, new int[] {2, 512});
+      for (String bad : List.of("1024", "0x128", "8x", "ax128", "1x1024;8x128")) {
+        System.setProperty("bench.steady.shapes", bad);
+        assertThatThrownBy(ClientComparisons::steadyShapes).as(bad).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("bench.steady.shapes").hasMessageContaining(bad).hasMessageContaining("1x1024,8x128");
+      }
+    } finally {
+      System.clearProperty("bench.steady.shapes");
+    }
+  }
+
+  @Test
   void aBaselineBuildReplacesThisBuildsClientCoreOnTheChildsClassPath() {
     String own = System.getProperty("java.class.path");
     String sep = java.io.File.pathSeparator;
