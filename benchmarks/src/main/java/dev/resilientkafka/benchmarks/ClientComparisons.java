@@ -83,13 +83,14 @@ final class ClientComparisons {
     this.profileArm = profileArm;
   }
 
-  /** Saturation, two shapes: throughput and CPU per record. */
+  /** Saturation, at each of {@link #steadyShapes()}: throughput and CPU per record. */
   Part steady() throws InterruptedException {
+    List<int[]> shapes = steadyShapes();
+    boolean withoutIdsArm = noRecordIdArm();
+    Path baseline = baselineBuild();
     createTopics(List.of("steady"), 6, 3);
     List<Sample> all = new ArrayList<>();
-    Path baseline = baselineBuild();
-    boolean withoutIdsArm = Boolean.parseBoolean(System.getProperty("bench.steady.no-record-id-arm", "true").trim());
-    for (int[] shape : steadyShapes()) {
+    for (int[] shape : shapes) {
       List<Arm> arms = new ArrayList<>();
       for (ClientKind kind : ClientKind.values()) {
         arms.add(new Arm(kind.label(), ClientSpec.saturate(kind, cluster.bootstrapFqdns(), List.of("steady"), shape[0],
@@ -143,22 +144,40 @@ final class ClientComparisons {
       return List.of(SHAPES);
     }
     List<int[]> shapes = new ArrayList<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
     for (String one : named.split(",")) {
       String[] parts = one.trim().split("x");
       try {
         int threads = Integer.parseInt(parts[0]);
         int inFlight = parts.length == 2 ? Integer.parseInt(parts[1]) : -1;
-        if (threads < 1 || inFlight < 1) {
-          throw new NumberFormatException(one);
+        if (threads < 1 || inFlight < 1 || !seen.add(threads + "x" + inFlight)) {
+          throw new NumberFormatException(one); // a shape twice would pair runs across its two series
         }
         shapes.add(new int[] {threads, inFlight});
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException("Invalid value " + named + " for bench.steady.shapes: expected shapes "
-            + "<sending threads>x<records in flight>, comma-separated, e.g. 1x1024,8x128", e);
+            + "<sending threads>x<records in flight>, comma-separated, each once, e.g. 1x1024,8x128", e);
       }
     }
     return shapes;
   }
+
+  /**
+   * Whether the steady part also runs the library without its record-id header ({@code
+   * -Dbench.steady.no-record-id-arm}, true when unset).
+   *
+   * @throws IllegalArgumentException for a value other than true or false
+   */
+  static boolean noRecordIdArm() {
+    String named = System.getProperty("bench.steady.no-record-id-arm", "").trim();
+    return switch (named.toLowerCase(java.util.Locale.ROOT)) {
+      case "", "true" -> true;
+      case "false" -> false;
+      default -> throw new IllegalArgumentException("Invalid value " + named
+          + " for bench.steady.no-record-id-arm: must be true or false");
+    };
+  }
+
   /** The steady-state arm of the resilient producer with its record-id header turned off. */
   static final String NO_RECORD_ID = "resilient, no record id";
   /** The steady-state arm of the resilient producer of another build ({@link #baselineBuild()}). */

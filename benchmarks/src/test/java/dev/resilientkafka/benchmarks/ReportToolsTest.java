@@ -146,6 +146,7 @@ class ReportToolsTest {
 
   @Test
   void steadyShapesAreReadFromTheirPropertyAndABadOneIsNamed() {
+    System.clearProperty("bench.steady.shapes"); // Maven passes a -D given on its command line to this JVM
     assertThat(ClientComparisons.steadyShapes()).as("not set: both shapes")
         .containsExactly(new int[] {1, 1024}, new int[] {8, 128});
     try {
@@ -153,13 +154,29 @@ class ReportToolsTest {
       assertThat(ClientComparisons.steadyShapes()).containsExactly(new int[] {1, 1024});
       System.setProperty("bench.steady.shapes", "4x256,2x512");
       assertThat(ClientComparisons.steadyShapes()).containsExactly(new int[] {4, 256}, new int[] {2, 512});
-      for (String bad : List.of("1024", "0x128", "8x", "ax128", "1x1024;8x128")) {
+      for (String bad : List.of("1024", "0x128", "8x", "ax128", "1x1024;8x128", "1x1024,1x1024")) {
         System.setProperty("bench.steady.shapes", bad);
         assertThatThrownBy(ClientComparisons::steadyShapes).as(bad).isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("bench.steady.shapes").hasMessageContaining(bad).hasMessageContaining("1x1024,8x128");
       }
     } finally {
       System.clearProperty("bench.steady.shapes");
+    }
+  }
+
+  @Test
+  void theArmWithoutRecordIdsIsOnUnlessTurnedOffAndAnythingElseIsNamed() {
+    try {
+      System.clearProperty("bench.steady.no-record-id-arm");
+      assertThat(ClientComparisons.noRecordIdArm()).as("not set").isTrue();
+      System.setProperty("bench.steady.no-record-id-arm", "False");
+      assertThat(ClientComparisons.noRecordIdArm()).isFalse();
+      System.setProperty("bench.steady.no-record-id-arm", "flase");
+      assertThatThrownBy(ClientComparisons::noRecordIdArm).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("bench.steady.no-record-id-arm").hasMessageContaining("flase")
+          .hasMessageContaining("true or false");
+    } finally {
+      System.clearProperty("bench.steady.no-record-id-arm");
     }
   }
 

@@ -83,7 +83,7 @@ class HeadlessServiceBootstrapClusterTest {
     Map<String, Object> producerConfig = libraryConfig();
     producerConfig.put("acks", "all");
     // This test is about finding the brokers after every IP changed, not about Kafka's sequence numbers: with
-    // every broker killed at once, Kafka's idempotent producer was seen (once in about ten runs) to retry one
+    // every broker killed at once, Kafka's idempotent producer was seen (once, in a CI run) to retry one
     // batch on OUT_OF_ORDER_SEQUENCE_NUMBER until its delivery timeout, because a later batch of the partition
     // had been acknowledged first (KAFKA-14359; Kafka retries such a batch while it is not the next sequence).
     // Without idempotence a batch in flight to a killed broker is retried, never stuck; duplicates do not
