@@ -144,22 +144,27 @@ final class ClientComparisons {
       return List.of(SHAPES);
     }
     List<int[]> shapes = new ArrayList<>();
-    java.util.Set<String> seen = new java.util.HashSet<>();
     for (String one : named.split(",")) {
-      String[] parts = one.trim().split("x");
-      try {
-        int threads = Integer.parseInt(parts[0]);
-        int inFlight = parts.length == 2 ? Integer.parseInt(parts[1]) : -1;
-        if (threads < 1 || inFlight < 1 || !seen.add(threads + "x" + inFlight)) {
-          throw new NumberFormatException(one); // a shape twice would pair runs across its two series
-        }
-        shapes.add(new int[] {threads, inFlight});
-      } catch (NumberFormatException e) {
+      int[] shape = shape(one.trim());
+      // a shape twice would pair runs across its two series
+      if (shape == null || shapes.stream().anyMatch(earlier -> java.util.Arrays.equals(earlier, shape))) {
         throw new IllegalArgumentException("Invalid value " + named + " for bench.steady.shapes: expected shapes "
-            + "<sending threads>x<records in flight>, comma-separated, each once, e.g. 1x1024,8x128", e);
+            + "<sending threads>x<records in flight>, comma-separated, each once, e.g. 1x1024,8x128");
       }
+      shapes.add(shape);
     }
     return shapes;
+  }
+
+  /** {@code <threads>x<in flight>} (both at least 1) as a shape, or null when it is not one. */
+  private static int @Nullable [] shape(String text) {
+    String[] parts = text.split("x");
+    try {
+      int[] shape = {Integer.parseInt(parts[0]), parts.length == 2 ? Integer.parseInt(parts[1]) : 0};
+      return shape[0] >= 1 && shape[1] >= 1 ? shape : null;
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 
   /**
@@ -185,12 +190,8 @@ final class ClientComparisons {
 
   /** The shapes {@code all} holds runs of, in the order they ran. */
   private static List<int[]> shapesIn(List<Sample> all) {
-    List<int[]> shapes = new ArrayList<>();
-    all.stream().map(Sample::part).distinct().filter(part -> part.startsWith("steady-")).forEach(part -> {
-      String[] parts = part.substring("steady-".length()).split("x");
-      shapes.add(new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])});
-    });
-    return shapes;
+    return all.stream().map(Sample::part).distinct().filter(part -> part.startsWith("steady-"))
+        .map(part -> shape(part.substring("steady-".length()))).filter(java.util.Objects::nonNull).toList();
   }
 
   private static String shapeName(int[] shape) {
