@@ -383,6 +383,11 @@ final class ClientComparisons {
                   Targets.SCALE_CPU_MAX) + " as first set" : " (Kafka's own cost of more partitions)",
           paired(samples, manyArm, one, ClientResult::cpuMicrosPerRecord)));
     }
+    Spread beside = growthBesideTwin(samples, many);
+    md.append(String.format(Locale.ROOT, "- resilient's growth beside the twin's, (resilient %d topics / 1 topic) / (plain "
+        + "%d topics / 1 topic) per repetition: **%.3fx** (%.3f-%.3f) %s: the bound as first set with Kafka's own growth "
+        + "divided out, which is what the library can change%n", SCALE_TOPICS, SCALE_TOPICS, beside.median(),
+        beside.min(), beside.max(), Targets.atMost(beside.median(), beside, Targets.SCALE_CPU_MAX)));
     Spread addedOne = addedCpu(samples, ", 1 topic");
     Spread addedMany = addedCpu(samples, many);
     double allowed = Math.max(0, addedOne.median()) * Targets.SCALE_CPU_MAX;
@@ -415,6 +420,33 @@ final class ClientComparisons {
 
   private static double orZero(double value) {
     return Double.isNaN(value) ? 0 : value;
+  }
+
+  /**
+   * Per repetition, how much more CPU per record the resilient producer takes writing many topics than one,
+   * divided by how much more the plain producer takes: 1.0 when the library's cost grows no faster than
+   * Kafka's own.
+   */
+  static Spread growthBesideTwin(List<Sample> samples, String many) {
+    List<Double> growth = new ArrayList<>();
+    for (Sample resilientMany : samples) {
+      if (!resilientMany.arm().equals("resilient" + many)) {
+        continue;
+      }
+      int rep = resilientMany.repetition();
+      double resilientOne = cpuOf(samples, "resilient, 1 topic", rep);
+      double plainMany = cpuOf(samples, "plain" + many, rep);
+      double plainOne = cpuOf(samples, "plain, 1 topic", rep);
+      if (!Double.isNaN(resilientOne) && !Double.isNaN(plainMany) && !Double.isNaN(plainOne)) {
+        growth.add(resilientMany.result().cpuMicrosPerRecord() / resilientOne / (plainMany / plainOne));
+      }
+    }
+    return Spread.of(growth);
+  }
+
+  private static double cpuOf(List<Sample> samples, String arm, int repetition) {
+    return samples.stream().filter(s -> s.arm().equals(arm) && s.repetition() == repetition)
+        .mapToDouble(s -> s.result().cpuMicrosPerRecord()).findFirst().orElse(Double.NaN);
   }
 
   /** Per repetition, resilient minus plain CPU per record (µs) of the arms named by {@code suffix}. */

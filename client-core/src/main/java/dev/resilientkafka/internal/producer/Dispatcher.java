@@ -119,16 +119,7 @@ final class Dispatcher implements Runnable {
       wake = Math.min(wake, now + BACKLOG_WAKE_NANOS);
     }
     try {
-      for (TopicLane lane : buffer.lanes()) {
-        if (lane.waiting == 0 && lane.waitingPerPartition == 0) {
-          continue;
-        }
-        buffer.expireWaiting(lane, now, outcomes);
-        buffer.drain(lane, now, late, outcomes);
-        if (lane.waiting > 0 || lane.waitingPerPartition > 0) {
-          wake = Math.min(wake, lane.nextAttemptNanos);
-        }
-      }
+      wake = drainLanes(now, wake, outcomes);
       watchLate(now, outcomes);
     } finally {
       // records taken out of their queues have their outcome here, even when a later lane's step threw
@@ -143,6 +134,35 @@ final class Dispatcher implements Runnable {
       buffer.evictIdle(now, idleTopicNanos);
     }
     return wake;
+  }
+
+  /**
+   * Offers the waiting records of each lane that has some (expiring those past their deadline); returns
+   * {@code wake}, or earlier when a lane's next attempt is due before it.
+   */
+  long drainLanes(long now, long wake, List<Runnable> outcomes) {
+    long next = wake;
+    boolean left = false;
+    boolean seenAll = false;
+    try {
+      for (TopicLane lane : buffer.lanesToDrain()) {
+        if (lane.waiting == 0 && lane.waitingPerPartition == 0) {
+          continue;
+        }
+        buffer.expireWaiting(lane, now, outcomes);
+        buffer.drain(lane, now, late, outcomes);
+        if (lane.waiting > 0 || lane.waitingPerPartition > 0) {
+          left = true;
+          next = Math.min(next, lane.nextAttemptNanos);
+        }
+      }
+      seenAll = true;
+    } finally {
+      if (left || !seenAll) {
+        buffer.stillWaiting(); // a step that threw leaves its lane and the ones after it for the next round
+      }
+    }
+    return next;
   }
 
   private static void report(List<Runnable> outcomes) {

@@ -275,6 +275,9 @@ final class PartitionSlot {
 
   /** The oldest record Kafka holds for this partition, or null. */
   @Nullable PendingRecord oldest() {
+    if (headEnd.head == null) {
+      return null; // empty: no trim (a compare-and-set) for the many idle partitions of a producer of many topics
+    }
     trim();
     for (PendingRecord record : inFlight()) {
       if (!record.completed()) {

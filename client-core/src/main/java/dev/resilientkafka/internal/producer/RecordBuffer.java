@@ -107,6 +107,12 @@ public final class RecordBuffer implements ClusterView.Member {
   private HandOff handOff = HandOff.DIRECT;
   private volatile boolean closed;
   private volatile boolean closingInner;
+  /**
+   * Set when a record is queued, cleared by the dispatcher before it looks at the lanes: while it stays
+   * clear no lane has a waiting record, and the dispatcher's round skips them (a producer writing many
+   * topics has as many lanes, most of them with nothing waiting).
+   */
+  private volatile boolean maybeWaiting = true;
 
   RecordBuffer(ProducerSettings settings, Producer<byte[], byte[]> inner, ClusterView view,
       OutcomeReporter reporter, String clientId) {
@@ -130,6 +136,11 @@ public final class RecordBuffer implements ClusterView.Member {
 
   void start() {
     dispatcher.start();
+  }
+
+  /** The dispatcher, whose thread {@link #start} starts (tests run its steps on threads of their own). */
+  Dispatcher dispatcher() {
+    return dispatcher;
   }
 
   /** Puts {@code gate} in front of every hand-over to Kafka (transactions); called before {@link #start}. */
@@ -760,6 +771,7 @@ public final class RecordBuffer implements ClusterView.Member {
       // the first record in the topic's queue must not wait for the cadence of out-of-range partitions
       lane.nextAttemptNanos = Math.min(lane.nextAttemptNanos, now + METADATA_CHECK_NANOS);
     }
+    maybeWaiting = true; // after the count above: a dispatcher that cleared the flag before this reads the count
     dispatcher.wake();
   }
 
@@ -864,6 +876,24 @@ public final class RecordBuffer implements ClusterView.Member {
 
   Collection<TopicLane> lanes() {
     return lanes.values();
+  }
+
+  /**
+   * The lanes that may have waiting records, for one round of the dispatcher: none when no record was
+   * queued since a round found every lane empty. Clears the mark; the round calls {@link #stillWaiting}
+   * when a lane it saw keeps records waiting.
+   */
+  Collection<TopicLane> lanesToDrain() {
+    if (!maybeWaiting) {
+      return List.of();
+    }
+    maybeWaiting = false;
+    return lanes.values();
+  }
+
+  /** A lane kept waiting records after the dispatcher's round: the next round looks at the lanes again. */
+  void stillWaiting() {
+    maybeWaiting = true;
   }
 
   /**

@@ -149,14 +149,18 @@ final class TopicLane {
   /** The oldest record of this topic not yet completed (waiting or in flight), or null. */
   @Nullable PendingRecord oldest() {
     PendingRecord oldest = null;
-    lock.lock();
-    try {
-      oldest = older(oldest, queue.peekFirst());
-      for (ArrayDeque<PendingRecord> q : partitionQueues.values()) {
-        oldest = older(oldest, q.peekFirst());
+    // the counts are raised right after a record is queued: zero means no queue to look at (a record being
+    // queued this instant is missed, as one queued an instant later would be)
+    if (waiting > 0 || waitingPerPartition > 0) {
+      lock.lock();
+      try {
+        oldest = older(oldest, queue.peekFirst());
+        for (ArrayDeque<PendingRecord> q : partitionQueues.values()) {
+          oldest = older(oldest, q.peekFirst());
+        }
+      } finally {
+        lock.unlock();
       }
-    } finally {
-      lock.unlock();
     }
     for (PartitionSlot slot : slots) {
       if (slot != null) {

@@ -95,6 +95,29 @@ class HandOffRacesTest {
         new RecordHeaders(), null, null, null);
   }
 
+  @Test
+  void aRecordQueuedWhileTheDispatcherLooksAtTheLanesIsLeftForItsNextRound() {
+    // the dispatcher skips the lanes while no record was queued since a round found them all empty
+    Lincheck.runConcurrentTest(1_000, () -> {
+      ScriptedInnerProducer inner = new ScriptedInnerProducer(1); // no metadata: a record waits in its queue
+      RecordBuffer buffer = buffer(inner);
+      send(buffer, "v0");
+      inner.metadataArrives();
+      drainAll(buffer);
+      inner.completeTaken(); // a lane with nothing waiting
+      Dispatcher dispatcher = buffer.dispatcher();
+      dispatcher.drainLanes(System.nanoTime(), System.nanoTime(), new ArrayList<>()); // clears the mark
+      check(buffer.lanesToDrain().isEmpty(), "a round that found nothing waiting leaves the lanes out of the next");
+      buffer.stillWaiting(); // as before the round in the race below
+      inner.refuseWith(new org.apache.kafka.clients.producer.BufferExhaustedException("full")); // v1 waits
+      Thread sender = new Thread(() -> send(buffer, "v1"));
+      Thread round = new Thread(() -> dispatcher.drainLanes(System.nanoTime(), System.nanoTime(), new ArrayList<>()));
+      startAndJoin(List.of(sender, round));
+      boolean waiting = buffer.lanes().stream().anyMatch(lane -> lane.waiting > 0 || lane.waitingPerPartition > 0);
+      check(!waiting || !buffer.lanesToDrain().isEmpty(), "a lane with a waiting record is in the next round");
+    });
+  }
+
   /** One dispatcher round over every lane, due or not. */
   private static void drainAll(RecordBuffer buffer) {
     List<PendingRecord> handed = new ArrayList<>();
