@@ -188,7 +188,8 @@ final class PartitionSlot {
 
   /**
    * Removes completed records from the head, and from anywhere when due (the keyless slot); one thread at a
-   * time, others skip. Called after each completion, and by every look at the oldest record.
+   * time, others skip. Called after each completion, and by every look at the oldest record of a list that
+   * is not empty.
    */
   void trim() {
     HeadEnd end = headEnd;

@@ -738,8 +738,9 @@ public final class RecordBuffer implements ClusterView.Member {
   /** Moves the head of the topic's queue to the end of {@code partition}'s own queue; under the lane's lock. */
   private static void moveToPartitionQueue(TopicLane lane, int partition) {
     partitionQueue(lane, partition).addLast(lane.queue.pollFirst());
-    lane.waiting--;
+    // raised before lowered: a sender reading both counts without the lock never sees the record counted nowhere
     lane.waitingPerPartition++;
+    lane.waiting--;
   }
 
   /** The queue of records waiting for {@code partition} only; under the lane's lock. */
