@@ -431,23 +431,21 @@ final class ClientComparisons {
   static Spread growthBesideTwin(List<Sample> samples, String many) {
     List<Double> growth = new ArrayList<>();
     for (Sample resilientMany : samples) {
-      if (!resilientMany.arm().equals("resilient" + many)) {
-        continue;
-      }
-      int rep = resilientMany.repetition();
-      double resilientOne = cpuOf(samples, "resilient, 1 topic", rep);
-      double plainMany = cpuOf(samples, "plain" + many, rep);
-      double plainOne = cpuOf(samples, "plain, 1 topic", rep);
-      if (!Double.isNaN(resilientOne) && !Double.isNaN(plainMany) && !Double.isNaN(plainOne)) {
-        growth.add(resilientMany.result().cpuMicrosPerRecord() / resilientOne / (plainMany / plainOne));
+      if (resilientMany.arm().equals("resilient" + many)) {
+        int rep = resilientMany.repetition();
+        ToDoubleFunction<ClientResult> cpu = ClientResult::cpuMicrosPerRecord;
+        // NaN when a repetition lacks an arm: Spread leaves it out
+        growth.add(cpu.applyAsDouble(resilientMany.result()) / valueOf(samples, "resilient, 1 topic", rep, cpu)
+            / (valueOf(samples, "plain" + many, rep, cpu) / valueOf(samples, "plain, 1 topic", rep, cpu)));
       }
     }
     return Spread.of(growth);
   }
 
-  private static double cpuOf(List<Sample> samples, String arm, int repetition) {
+  /** {@code value} of the run of {@code arm} in {@code repetition}, or NaN when there is none. */
+  private static double valueOf(List<Sample> samples, String arm, int repetition, ToDoubleFunction<ClientResult> value) {
     return samples.stream().filter(s -> s.arm().equals(arm) && s.repetition() == repetition)
-        .mapToDouble(s -> s.result().cpuMicrosPerRecord()).findFirst().orElse(Double.NaN);
+        .mapToDouble(s -> value.applyAsDouble(s.result())).findFirst().orElse(Double.NaN);
   }
 
   /** Per repetition, resilient minus plain CPU per record (µs) of the arms named by {@code suffix}. */
@@ -460,8 +458,8 @@ final class ClientComparisons {
     List<Double> added = new ArrayList<>();
     for (Sample resilient : samples) {
       if (resilient.arm().equals("resilient" + suffix)) {
-        samples.stream().filter(s -> s.arm().equals("plain" + suffix) && s.repetition() == resilient.repetition())
-            .forEach(plain -> added.add(value.applyAsDouble(resilient.result()) - value.applyAsDouble(plain.result())));
+        added.add(value.applyAsDouble(resilient.result())
+            - valueOf(samples, "plain" + suffix, resilient.repetition(), value));
       }
     }
     return Spread.of(added);
