@@ -26,6 +26,13 @@ import org.jspecify.annotations.Nullable;
 final class ClientComparisons {
   static final int LATENCY_RATE = 2_000;
   static final int SCALE_TOPICS = 1_000;
+  /** Partitions of each of the scale comparison's many topics. */
+  static final int SCALE_PARTITIONS = 3;
+  /**
+   * The scale comparison's third arm: one topic with as many partitions as the many topics together, so that
+   * Kafka's per-partition work is the same on both sides and only the number of topics differs.
+   */
+  static final String SCALE_WIDE = ", 1 topic of " + SCALE_TOPICS * SCALE_PARTITIONS + " partitions";
   /**
    * The scale comparison's rate: what three brokers sharing two cores with 3,000 partitions sustain here
    * (at 2,000 records/s they fell behind and latency reached seconds, so CPU per record measured the brokers).
@@ -321,21 +328,28 @@ final class ClientComparisons {
     return md.toString();
   }
 
-  /** One producer over 1,000 topics x 3 partitions (round-robin) against one topic of 3, same rate. */
+  /**
+   * One producer over 1,000 topics x 3 partitions (round-robin) against one topic of 3 and one topic of 3,000
+   * partitions, same rate.
+   */
   Part scale() throws InterruptedException {
     List<String> many = IntStream.range(0, SCALE_TOPICS).mapToObj(i -> String.format("scale-%04d", i)).toList();
     // RF 1: 9,000 replicas would make the brokers, not the client, the thing measured on this machine
-    createTopics(List.of("scale-one"), 3, 1);
+    createTopics(List.of("scale-one"), SCALE_PARTITIONS, 1);
     long began = System.nanoTime();
-    createTopics(many, 3, 1);
-    prime(many, 3);
-    BenchmarkSuite.log("scale: %d topics ready and primed in %.0f s", many.size(), (System.nanoTime() - began) / 1e9);
+    createTopics(many, SCALE_PARTITIONS, 1);
+    prime(many, SCALE_PARTITIONS);
+    createTopics(List.of("scale-wide"), SCALE_TOPICS * SCALE_PARTITIONS, 1);
+    prime(List.of("scale-wide"), SCALE_TOPICS * SCALE_PARTITIONS);
+    BenchmarkSuite.log("scale: %d topics ready and primed in %.0f s", many.size() + 1, (System.nanoTime() - began) / 1e9);
     // the first records to 3,000 partitions open 3,000 batches and producer states: a longer warm-up
     int warmup = 2 * plan.warmupSeconds();
     List<Arm> arms = new ArrayList<>();
     for (ClientKind kind : ClientKind.values()) {
       arms.add(new Arm(kind.label() + ", 1 topic", ClientSpec.paced(kind, cluster.bootstrapFqdns(),
           List.of("scale-one"), 1, SCALE_RATE, warmup, plan.windowSeconds())));
+      arms.add(new Arm(kind.label() + SCALE_WIDE, ClientSpec.paced(kind, cluster.bootstrapFqdns(),
+          List.of("scale-wide"), 1, SCALE_RATE, warmup, plan.windowSeconds())));
       arms.add(new Arm(kind.label() + ", " + SCALE_TOPICS + " topics", ClientSpec.paced(kind, cluster.bootstrapFqdns(),
           many, 1, SCALE_RATE, warmup, plan.windowSeconds())));
     }
@@ -345,14 +359,24 @@ final class ClientComparisons {
 
   static String scaleMarkdown(Plan plan, List<Sample> samples) {
     int warmup = 2 * plan.warmupSeconds();
+    // runs before the wide topic was added have two arms per client
+    boolean wide = samples.stream().anyMatch(sample -> sample.arm().endsWith(SCALE_WIDE));
     List<String> arms = new ArrayList<>();
     for (ClientKind kind : ClientKind.values()) {
       arms.add(kind.label() + ", 1 topic");
+      if (wide) {
+        arms.add(kind.label() + SCALE_WIDE);
+      }
       arms.add(kind.label() + ", " + SCALE_TOPICS + " topics");
     }
     StringBuilder md = new StringBuilder("## Scale: 1 topic against ").append(SCALE_TOPICS)
-        .append(" topics (3 partitions each, RF 1, round-robin), ").append(SCALE_RATE)
-        .append(" records/s, one producer\n\n")
+        .append(" topics (").append(SCALE_PARTITIONS).append(" partitions each, RF 1, round-robin)")
+        .append(wide ? " and 1 topic of " + SCALE_TOPICS * SCALE_PARTITIONS + " partitions" : "").append(", ")
+        .append(SCALE_RATE).append(" records/s, one producer\n\n")
+        .append(wide ? "The topic of " + SCALE_TOPICS * SCALE_PARTITIONS + " partitions has as many partitions as the "
+            + SCALE_TOPICS + " topics together: Kafka's work per partition is the same on both sides and only the "
+            + "number of topics differs (its 1,024 keys become 4 per partition, so that every partition gets records). "
+            : "")
         .append("Paced, not saturating: at saturation Kafka's own batching differs between 3 and 3,000 partitions, ")
         .append("which would hide the library's per-topic cost. RF 1 and ").append(SCALE_RATE).append(" records/s: with ")
         .append("RF 3 (9,000 replicas) or 2,000 records/s the three brokers on this shared machine fell behind (seconds ")
@@ -362,7 +386,7 @@ final class ClientComparisons {
         .append("before the first run (a partition's first append creates its log segment on the broker). Cells: ")
         .append("median (min-max), ")
         .append(runs(samples, arms.get(0)))
-        .append(" runs per arm, the four arms interleaved.\n\n")
+        .append(" runs per arm, the ").append(arms.size()).append(" arms interleaved.\n\n")
         .append("| arm | acks/s | CPU µs/record | cores | allocated B/record | p99 ms |\n|---|---:|---:|---:|---:|---:|\n");
     for (String arm : arms) {
       md.append("| ").append(arm).append(" | ").append(cell(samples, arm, ClientResult::acksPerSecond, "%.0f"))
@@ -382,6 +406,17 @@ final class ClientComparisons {
               ? " " + Targets.atMost(ratio, pairedSpread(samples, manyArm, one, ClientResult::cpuMicrosPerRecord),
                   Targets.SCALE_CPU_MAX) + " as first set" : " (Kafka's own cost of more partitions)",
           paired(samples, manyArm, one, ClientResult::cpuMicrosPerRecord)));
+      if (wide) {
+        String wideArm = kind.label() + SCALE_WIDE;
+        double topicsAlone = medianRatio(samples, manyArm, wideArm, ClientResult::cpuMicrosPerRecord);
+        md.append(String.format(Locale.ROOT, "- %s: CPU per record, %d topics / 1 topic of %d partitions (the same "
+            + "partitions, the cost of topics alone): **%.3fx**%s; paired %s%n", kind.label(), SCALE_TOPICS,
+            SCALE_TOPICS * SCALE_PARTITIONS, topicsAlone, kind == ClientKind.RESILIENT
+                ? " " + Targets.atMost(topicsAlone, pairedSpread(samples, manyArm, wideArm,
+                    ClientResult::cpuMicrosPerRecord), Targets.SCALE_CPU_MAX) + " as first set, one topic of the same "
+                    + "partitions" : " (Kafka's own cost of topics)",
+            paired(samples, manyArm, wideArm, ClientResult::cpuMicrosPerRecord)));
+      }
     }
     Spread beside = growthBesideTwin(samples, many);
     md.append(String.format(Locale.ROOT, "- resilient's growth beside the twin's (the ratio as first set with Kafka's own "
@@ -402,17 +437,19 @@ final class ClientComparisons {
         addedMany.median(), addedMany.min(), addedMany.max(), SCALE_TOPICS, met ? "**met**" : "**missed**", SCALE_TOPICS,
         Targets.SCALE_CPU_MAX, straddles ? ", not settled: the runs lie on both sides of the bound" : "", SCALE_TOPICS));
     if (samples.stream().anyMatch(sample -> !Double.isNaN(sample.result().cpuOf(ThreadCpuSnapshot.KAFKA_IO)))) {
-      for (String suffix : List.of(", 1 topic", many)) {
+      for (String suffix : wide ? List.of(", 1 topic", SCALE_WIDE, many) : List.of(", 1 topic", many)) {
         Spread sending = addedCpu(samples, suffix, result -> result.cpuOf(ThreadCpuSnapshot.SENDERS));
         Spread io = addedCpu(samples, suffix, result -> result.cpuOf(ThreadCpuSnapshot.KAFKA_IO));
         Spread own = addedCpu(samples, suffix, result -> orZero(result.cpuOf(ThreadCpuSnapshot.DISPATCHER))
             + orZero(result.cpuOf(ThreadCpuSnapshot.LIBRARY_SHARED)));
+        Spread jit = addedCpu(samples, suffix, result -> orZero(result.cpuOf(ThreadCpuSnapshot.JIT)));
         md.append(String.format(Locale.ROOT, "- where the difference lies%s, resilient - plain CPU per record by thread (runs "
             + "side by side): sending thread %+.1f µs (%+.1f to %+.1f), Kafka's I/O thread %+.1f µs (%+.1f to %+.1f; it "
             + "runs the library's completion of each record and Kafka's own work, a pass over every partition with "
             + "records at each wake-up), the library's own threads %+.1f µs (%+.1f to %+.1f; dispatcher, cluster view, "
-            + "Admin client)%n", suffix.replace(",", " at"), sending.median(), sending.min(), sending.max(), io.median(),
-            io.min(), io.max(), own.median(), own.min(), own.max()));
+            + "Admin client), the JIT compilers %+.1f µs (%+.1f to %+.1f; compiling in the window, after the warm-up)%n",
+            suffix.replace(",", " at"), sending.median(), sending.min(), sending.max(), io.median(), io.min(), io.max(), own.median(), own.min(), own.max(), jit.median(), jit.min(),
+            jit.max()));
       }
       md.append('\n');
     }

@@ -82,6 +82,35 @@ class ReportToolsTest {
   }
 
   @Test
+  void scaleJudgesTheCostOfTopicsAloneAgainstOneTopicOfAsManyPartitions() {
+    // Kafka's growth is per partition (plain 100 -> 290 µs at 3,000 partitions, 300 µs over 1,000 topics)
+    List<Sample> samples = new java.util.ArrayList<>();
+    for (int repetition = 0; repetition < 3; repetition++) {
+      samples.add(cpuSample("plain, 1 topic", repetition, 100));
+      samples.add(cpuSample("plain, 1 topic of 3000 partitions", repetition, 290));
+      samples.add(cpuSample("plain, 1000 topics", repetition, 300));
+      samples.add(cpuSample("resilient, 1 topic", repetition, 110));
+      samples.add(cpuSample("resilient, 1 topic of 3000 partitions", repetition, 296 + repetition));
+      samples.add(cpuSample("resilient, 1000 topics", repetition, 305));
+    }
+    String md = ClientComparisons.scaleMarkdown(ClientComparisons.Plan.of("quick"), samples);
+    // 305 / 297
+    assertThat(md).contains("the 6 arms interleaved")
+        .contains("| resilient, 1 topic of 3000 partitions | 1000 (1000-1000) | 297.0 (296.0-298.0) |")
+        .contains("- resilient: CPU per record, 1000 topics / 1 topic of 3000 partitions (the same partitions, the cost "
+            + "of topics alone): **1.027x** **met** (<= 1.10x) as first set, one topic of the same partitions")
+        .contains("- plain: CPU per record, 1000 topics / 1 topic of 3000 partitions (the same partitions, the cost of "
+            + "topics alone): **1.034x** (Kafka's own cost of topics)")
+        .contains("1000 topics / 1 topic: **2.773x** **missed** (<= 1.10x) as first set");
+    samples.replaceAll(s -> s.arm().equals("resilient, 1000 topics") ? cpuSample(s.arm(), s.repetition(), 340) : s);
+    assertThat(ClientComparisons.scaleMarkdown(ClientComparisons.Plan.of("quick"), samples))
+        .contains("(the same partitions, the cost of topics alone): **1.145x** **missed** (<= 1.10x)");
+    samples.removeIf(s -> s.arm().endsWith("3000 partitions"));
+    assertThat(ClientComparisons.scaleMarkdown(ClientComparisons.Plan.of("quick"), samples))
+        .contains("the 4 arms interleaved").doesNotContain("3000 partitions");
+  }
+
+  @Test
   void scaleSaysOnWhichThreadsTheLibrarysAddedCpuLies() {
     List<Sample> samples = new java.util.ArrayList<>();
     for (int repetition = 0; repetition < 3; repetition++) {
@@ -96,13 +125,15 @@ class ReportToolsTest {
             + "sending thread +2.0 µs (+2.0 to +2.0), Kafka's I/O thread +1.0 µs (+1.0 to +1.0;")
         .contains("where the difference lies at 1000 topics, resilient - plain CPU per record by thread (runs side by "
             + "side): sending thread +3.0 µs (+3.0 to +3.0), Kafka's I/O thread +21.0 µs (+20.0 to +22.0;")
-        .contains("the library's own threads +6.0 µs (+6.0 to +6.0; dispatcher");
+        .contains("the library's own threads +6.0 µs (+6.0 to +6.0; dispatcher")
+        .contains("the JIT compilers +0.3 µs (+0.3 to +0.3; compiling in the window");
   }
 
   private static java.util.Map<String, Double> threads(double senders, double io, double dispatcher, double shared) {
     java.util.Map<String, Double> byThread = new java.util.HashMap<>();
     byThread.put(ThreadCpuSnapshot.SENDERS, senders);
     byThread.put(ThreadCpuSnapshot.KAFKA_IO, io);
+    byThread.put(ThreadCpuSnapshot.JIT, senders / 10);
     if (!Double.isNaN(dispatcher)) {
       byThread.put(ThreadCpuSnapshot.DISPATCHER, dispatcher);
       byThread.put(ThreadCpuSnapshot.LIBRARY_SHARED, shared);
