@@ -30,6 +30,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.utils.Utils;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -48,10 +49,14 @@ public final class ClientMain {
    */
   static final String WINDOW_START = "[bench] window start";
   static final String WINDOW_END = "[bench] window end";
+  /** Keys of keyed records, unless the widest topic written needs more. */
+  private static final int DEFAULT_KEYS = 1024;
+  /** Keys for each partition of a topic wider than {@link #DEFAULT_KEYS} / this. */
+  private static final int KEYS_PER_PARTITION = 4;
 
   private final ClientSpec spec;
   private final List<Producer<byte[], byte[]>> producers = new ArrayList<>();
-  private byte[][] keys = keys(1024);
+  private byte[][] keys = keys(DEFAULT_KEYS);
   private final byte[] value;
   private final LongAdder acked = new LongAdder();
   private final LongAdder failed = new LongAdder();
@@ -67,6 +72,31 @@ public final class ClientMain {
     byte[][] made = new byte[count][];
     for (int i = 0; i < count; i++) {
       made[i] = String.format("key-%04d", i).getBytes(StandardCharsets.UTF_8);
+    }
+    return made;
+  }
+
+  /** How many keys records carry when the widest topic written has {@code partitions} partitions. */
+  static int keyCount(int partitions) {
+    return Math.max(DEFAULT_KEYS, KEYS_PER_PARTITION * partitions);
+  }
+
+  /**
+   * {@link #KEYS_PER_PARTITION} keys for each of {@code partitions} partitions of one topic, as Kafka's
+   * partitioner places keyed records (murmur2 of the key), in turn: key {@code i} goes to partition {@code i %
+   * partitions}, so that records taking the keys in order write the partitions in turn.
+   */
+  static byte[][] keysForEachPartition(int partitions) {
+    byte[][] made = new byte[KEYS_PER_PARTITION * partitions][];
+    int[] found = new int[partitions];
+    int missing = made.length;
+    for (int candidate = 0; missing > 0; candidate++) {
+      byte[] key = String.format("key-%d", candidate).getBytes(StandardCharsets.UTF_8);
+      int partition = Utils.toPositive(Utils.murmur2(key)) % partitions;
+      if (found[partition] < KEYS_PER_PARTITION) {
+        made[found[partition]++ * partitions + partition] = key;
+        missing--;
+      }
     }
     return made;
   }
@@ -114,9 +144,9 @@ public final class ClientMain {
     for (int i = 0; i < spec.topics().size(); i++) {
       widest = Math.max(widest, producers.get(i % producers.size()).partitionsFor(spec.topics().get(i)).size());
     }
-    // hashed, 1,024 keys reach 29 % of a topic of 3,000 partitions; 4 keys per partition reach 98 %
-    if (4 * widest > keys.length) {
-      keys = keys(4 * widest);
+    // 1,024 keys, hashed, would reach 29 % of a topic of 3,000 partitions
+    if (keyCount(widest) > keys.length) {
+      keys = keysForEachPartition(widest);
     }
     List<Thread> senders = new ArrayList<>();
     if (spec.load() == ClientSpec.Load.SATURATE) {

@@ -19,8 +19,8 @@ import java.util.Map;
  * @param threads sending threads ({@link Load#SATURATE})
  * @param inFlight records each sending thread keeps in flight ({@link Load#SATURATE})
  * @param rate records per second offered in total ({@link Load#PACED})
- * @param keyed whether records carry one of 1,024 keys, or 4 per partition of the widest topic when more (else
- *     keyless)
+ * @param keyed whether records carry keys (else keyless): one of 1,024, or when the widest topic needs more,
+ *     4 for each of its partitions, taken in turn
  * @param valueBytes size of each value
  * @param warmupSeconds time before the measured window
  * @param windowSeconds length of the measured window
