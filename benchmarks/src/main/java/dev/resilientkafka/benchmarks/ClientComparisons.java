@@ -28,11 +28,13 @@ final class ClientComparisons {
   static final int SCALE_TOPICS = 1_000;
   /** Partitions of each of the scale comparison's many topics. */
   static final int SCALE_PARTITIONS = 3;
+  /** Partitions of the scale comparison's wide topic: as many as the many topics have together. */
+  static final int SCALE_WIDE_PARTITIONS = SCALE_TOPICS * SCALE_PARTITIONS;
   /**
-   * The scale comparison's third arm: one topic with as many partitions as the many topics together, so that
-   * Kafka's per-partition work is the same on both sides and only the number of topics differs.
+   * The scale comparison's third arm: one topic of {@link #SCALE_WIDE_PARTITIONS}, so that Kafka's
+   * per-partition work is the same as over the many topics and only the number of topics differs.
    */
-  static final String SCALE_WIDE = ", 1 topic of " + SCALE_TOPICS * SCALE_PARTITIONS + " partitions";
+  static final String SCALE_WIDE = ", 1 topic of " + SCALE_WIDE_PARTITIONS + " partitions";
   /**
    * The scale comparison's rate: what three brokers sharing two cores with 3,000 partitions sustain here
    * (at 2,000 records/s they fell behind and latency reached seconds, so CPU per record measured the brokers).
@@ -340,8 +342,8 @@ final class ClientComparisons {
     long began = System.nanoTime();
     createTopics(many, SCALE_PARTITIONS, 1);
     prime(many, SCALE_PARTITIONS);
-    createTopics(List.of("scale-wide"), SCALE_TOPICS * SCALE_PARTITIONS, 1);
-    prime(List.of("scale-wide"), SCALE_TOPICS * SCALE_PARTITIONS);
+    createTopics(List.of("scale-wide"), SCALE_WIDE_PARTITIONS, 1);
+    prime(List.of("scale-wide"), SCALE_WIDE_PARTITIONS);
     BenchmarkSuite.log("scale: %d topics ready and primed in %.0f s", many.size() + 1, (System.nanoTime() - began) / 1e9);
     // the first records to 3,000 partitions open 3,000 batches and producer states: a longer warm-up
     int warmup = 2 * plan.warmupSeconds();
@@ -398,15 +400,15 @@ final class ClientComparisons {
       }
       arms.add(kind.label() + ", " + SCALE_TOPICS + " topics");
     }
-    int wideKeys = ClientMain.keyCount(SCALE_TOPICS * SCALE_PARTITIONS);
+    int wideKeys = ClientMain.keyCount(SCALE_WIDE_PARTITIONS);
     StringBuilder md = new StringBuilder("## Scale: 1 topic against ").append(SCALE_TOPICS)
         .append(" topics (").append(SCALE_PARTITIONS).append(" partitions each, RF 1, round-robin)")
-        .append(wide ? " and 1 topic of " + SCALE_TOPICS * SCALE_PARTITIONS + " partitions" : "").append(", ")
+        .append(wide ? " and 1 topic of " + SCALE_WIDE_PARTITIONS + " partitions" : "").append(", ")
         .append(SCALE_RATE).append(" records/s, one producer\n\n")
-        .append(wide ? "The topic of " + SCALE_TOPICS * SCALE_PARTITIONS + " partitions has as many partitions as the "
+        .append(wide ? "The topic of " + SCALE_WIDE_PARTITIONS + " partitions has as many partitions as the "
             + SCALE_TOPICS + " topics together: Kafka's work per partition is the same on both sides and only the "
             + "number of topics differs. Its records carry " + String.format(Locale.ROOT, "%,d", wideKeys) + " keys, "
-            + wideKeys / (SCALE_TOPICS * SCALE_PARTITIONS) + " for each partition, taken in turn, so that the "
+            + wideKeys / SCALE_WIDE_PARTITIONS + " for each partition, taken in turn, so that the "
             + "partitions are written in turn as the topics are; the topics' names are chosen so that no two of "
             + "their partitions share a `TopicPartition` hash (names such as `scale-0000` ... `scale-0999` make 1,200 "
             + "hashes of 3,000 partitions, and the collisions cost Kafka's I/O thread; the runs measured before "
@@ -446,7 +448,7 @@ final class ClientComparisons {
         double topicsAlone = medianRatio(samples, manyArm, wideArm, ClientResult::cpuMicrosPerRecord);
         md.append(String.format(Locale.ROOT, "- %s: CPU per record, %d topics / 1 topic of %d partitions (the same "
             + "partitions, the cost of topics alone): **%.3fx**%s; paired %s%n", kind.label(), SCALE_TOPICS,
-            SCALE_TOPICS * SCALE_PARTITIONS, topicsAlone, kind == ClientKind.RESILIENT
+            SCALE_WIDE_PARTITIONS, topicsAlone, kind == ClientKind.RESILIENT
                 ? " " + Targets.atMost(topicsAlone, pairedSpread(samples, manyArm, wideArm,
                     ClientResult::cpuMicrosPerRecord), Targets.SCALE_CPU_MAX) + ", the bound as first set read "
                     + "against one topic of as many partitions" : " (Kafka's own cost of topics)",
@@ -463,7 +465,7 @@ final class ClientComparisons {
       Spread besideWide = growthBesideTwin(samples, many, SCALE_WIDE);
       md.append(String.format(Locale.ROOT, "- the same with the partitions held equal, (resilient %d topics / 1 topic of %d "
           + "partitions) / (plain, the same) per repetition: **%.3fx** (%.3f-%.3f) %s%n", SCALE_TOPICS,
-          SCALE_TOPICS * SCALE_PARTITIONS, besideWide.median(), besideWide.min(), besideWide.max(),
+          SCALE_WIDE_PARTITIONS, besideWide.median(), besideWide.min(), besideWide.max(),
           Targets.atMost(besideWide.median(), besideWide, Targets.SCALE_CPU_MAX)));
     }
     Spread addedOne = addedCpu(samples, ", 1 topic");
